@@ -1,0 +1,1 @@
+"""Analyses behind the report notebooks: competence gap, youth dropout, migration, effects."""

@@ -1,0 +1,180 @@
+"""The ``innsikt`` command: what the Makefile calls, and what analysts can call directly.
+
+Run ``innsikt --help`` or ``innsikt <command> --help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from pipeline import config
+
+EPILOG = """\
+examples:
+  innsikt data                    generate demo data and build the processed tables
+  innsikt run                     render reports for every programme (demo data)
+  innsikt run -p flere-i-arbeid   one programme
+  innsikt data --source ssb       fetch official statistics from SSB (needs network)
+  innsikt run --source ssb        reports from official statistics
+  innsikt check programs/x.yml    validate a programme file
+
+Environment: INNSIKT_DATA_SOURCE (demo|ssb), INNSIKT_SSB_URL (SSB API base URL),
+INNSIKT_ROOT (project folder). Documentation: README.md.
+"""
+
+
+def _source(value: str) -> str:
+    if value not in config.SOURCES:
+        raise argparse.ArgumentTypeError(f"use one of {', '.join(config.SOURCES)}")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="innsikt",
+        description="Evidence for regional growth programmes from Norwegian official "
+                    "statistics: competence gap, youth dropout and migration reports.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="write the synthetic demo data to data/raw/demo/")
+    demo.set_defaults(func=_cmd_demo)
+
+    fetch = sub.add_parser("fetch", help="fetch SSB tables into the cache data/raw/ssb/")
+    fetch.add_argument("--refresh", action="store_true",
+                       help="fetch again even if cached (old files kept until complete)")
+    fetch.add_argument("--table", action="append", dest="tables", metavar="DATASET",
+                       help="only this dataset (repeatable), e.g. population")
+    fetch.set_defaults(func=_cmd_fetch)
+
+    build = sub.add_parser("build", help="parse raw data into data/processed/<source>/")
+    build.add_argument("--source", type=_source, default=None,
+                       help="demo or ssb (default: INNSIKT_DATA_SOURCE or demo)")
+    build.set_defaults(func=_cmd_build)
+
+    data = sub.add_parser("data", help="demo/fetch then build (what `make data` runs)")
+    data.add_argument("--source", type=_source, default=None, help="demo (default) or ssb")
+    data.set_defaults(func=_cmd_data)
+
+    run = sub.add_parser("run", help="execute notebooks and render reports",
+                         description="Execute the analysis notebooks for programmes and render "
+                                     "HTML and PDF reports under reports/. Programmes whose "
+                                     "inputs did not change are skipped.")
+    run.add_argument("-p", "--program", action="append", dest="programs", metavar="ID",
+                     help="programme id (repeatable; default: every file in programs/)")
+    run.add_argument("--source", type=_source, default=None, help="demo (default) or ssb")
+    run.add_argument("--language", choices=["nb", "en"], default="",
+                     help="report language (default: the programme's own)")
+    run.add_argument("-j", "--workers", type=int, default=None,
+                     help="parallel notebook processes (default: number of cores)")
+    run.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    run.set_defaults(func=_cmd_run)
+
+    programs = sub.add_parser("programs", help="list and validate the programme files")
+    programs.set_defaults(func=_cmd_programs)
+
+    check = sub.add_parser("check", help="validate one programme file")
+    check.add_argument("file", help="path to a programme YAML file or a programme id")
+    check.set_defaults(func=_cmd_check)
+    return parser
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from pipeline.sources import demo
+
+    demo.generate()
+    return 0
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from pipeline.sources import ssb
+
+    ssb.fetch(datasets=args.tables, refresh=args.refresh, progress=True)
+    return 0
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from pipeline import datasets
+
+    path = datasets.build(args.source)
+    print(f"processed tables and manifest in {path.parent}")
+    return 0
+
+
+def _cmd_data(args: argparse.Namespace) -> int:
+    source = args.source or config.data_source()
+    if source == "demo":
+        _cmd_demo(args)
+    else:
+        args.tables, args.refresh = None, False
+        _cmd_fetch(args)
+    args.source = source
+    return _cmd_build(args)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from pipeline import run
+
+    started = time.monotonic()
+    summary = run.run(args.programs, source=args.source, language=args.language,
+                      workers=args.workers, force=args.force)
+    seconds = time.monotonic() - started
+    print(f"\n{len(summary.built)} built, {len(summary.skipped)} up to date, "
+          f"{len(summary.failures)} failed ({seconds:.0f} s). Open reports/index.html.")
+    if summary.failures:
+        print("\nFailed:", file=sys.stderr)
+        for failure in summary.failures:
+            print(f"  {failure}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_programs(args: argparse.Namespace) -> int:
+    from pipeline.programs import ProgramError, load_program, program_ids
+
+    status = 0
+    for program_id in program_ids():
+        try:
+            prog = load_program(program_id)
+            print(f"{prog.id:28} {prog.title} ({prog.owner}); analyses: "
+                  f"{', '.join(prog.analyses)}")
+        except ProgramError as exc:
+            print(exc, file=sys.stderr)
+            status = 1
+    return status
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from pipeline.programs import load_program
+
+    prog = load_program(args.file)
+    print(f"{args.file}: valid ({prog.title}, {len(prog.analyses)} analyses)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``innsikt`` console script."""
+    from pipeline.datasets import DataError
+    from pipeline.programs import ProgramError
+
+    args = _parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ProgramError, DataError, FileNotFoundError) as exc:
+        print(f"innsikt: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("innsikt: interrupted; no half-written files were left", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        # Errors from the SSB client carry their own explanation; show it without a traceback.
+        if type(exc).__module__.startswith("pipeline"):
+            print(f"innsikt: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""Read an executed report notebook into what the renderer needs: body HTML, findings, tables.
+
+The report is the notebook's display outputs only (see the nbconvert template
+``templates/nbconvert/innsikt``). A notebook with an ``error`` output failed and is refused.
+Matplotlib SVG ids (``figure_1``, glyph ids, clip paths) repeat from one figure to the next, so
+every inline SVG gets its ids scoped to itself; the combined programme PDF scopes every id once
+more by analysis.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import Preprocessor
+
+# The same MIME types as pipeline.report (not imported: the renderer must not need the
+# notebook-side modules and their data); tests check that they agree.
+TABLE_MIME = "application/vnd.innsikt.table+json"
+FINDING_MIME = "application/vnd.innsikt.finding+json"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+class RenderError(RuntimeError):
+    """A report cannot be rendered; the message names the file and what to do."""
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """What one executed notebook contributes to the reports.
+
+    Attributes:
+        path: the executed notebook.
+        parameters: papermill's recorded parameters (program, source, region, language).
+        body: HTML fragment of the display outputs, in notebook order.
+        findings: key findings ``{key, text, value, rank}``, in display order.
+        tables: published tables ``{id, caption, columns, data, notes}``, in display order.
+    """
+
+    path: Path
+    parameters: dict[str, Any]
+    body: str
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    tables: list[dict[str, Any]] = field(default_factory=list)
+
+    def key_findings(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Findings ordered by rank (ties keep display order), at most ``limit`` of them."""
+        ordered = sorted(enumerate(self.findings),
+                         key=lambda item: (_rank(item[1].get("rank")), item[0]))
+        picked = [f for _, f in ordered]
+        return picked if limit is None else picked[:limit]
+
+
+def _rank(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 50.0
+
+
+# ---------------------------------------------------------------- id scoping
+
+_SVG = re.compile(r"<svg\b.*?</svg>", re.S)
+_SVG_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
+_ID = re.compile(r'(\sid=")([^"]+)(")')
+_HREF = re.compile(r'((?:xlink:)?href="#)([^"]+)(")')
+_URL = re.compile(r"(url\(#)([^)]+)(\))")
+_IDREFS = re.compile(r'(\s(?:aria-labelledby|aria-describedby|headers|for)=")([^"]+)(")')
+
+
+def prefix_ids(markup: str, prefix: str, only: set[str] | None = None) -> str:
+    """Prefix element ids and every reference to them (href="#…", url(#…), aria-*).
+
+    Args:
+        markup: HTML or SVG text.
+        prefix: text put before each id.
+        only: ids to rewrite; default every id defined in ``markup``.
+
+    Returns:
+        The markup with ids and references rewritten consistently.
+    """
+    ids = set(only) if only is not None else {m[2] for m in _ID.finditer(markup)}
+    if not ids:
+        return markup
+
+    def one(match: re.Match[str]) -> str:
+        value = match[2]
+        return match[1] + (prefix + value if value in ids else value) + match[3]
+
+    def many(match: re.Match[str]) -> str:
+        tokens = [prefix + tok if tok in ids else tok for tok in match[2].split()]
+        return match[1] + " ".join(tokens) + match[3]
+
+    for pattern in (_ID, _HREF, _URL):
+        markup = pattern.sub(one, markup)
+    return _IDREFS.sub(many, markup)
+
+
+def scope_svg_ids(markup: str, start: int = 1) -> tuple[str, int]:
+    """Give each inline SVG's internal ids a unique prefix and drop matplotlib's RDF metadata.
+
+    Returns:
+        The rewritten markup and the next free SVG number.
+    """
+    number = start
+
+    def rewrite(match: re.Match[str]) -> str:
+        nonlocal number
+        svg = _SVG_METADATA.sub("", match[0])
+        inner = {m[2] for m in _ID.finditer(svg)}
+        # The <title> id is already unique (figure-N-alt) and named by aria-labelledby.
+        inner = {i for i in inner if not i.startswith("figure-")}
+        svg = prefix_ids(svg, f"svg{number}-", only=inner)
+        number += 1
+        return svg
+
+    return _SVG.sub(rewrite, markup), number
+
+
+def shift_headings(markup: str, by: int = 1) -> str:
+    """Move every heading ``by`` levels down (h2 → h3), capped at h6."""
+    return re.sub(r"<(/?)h([1-6])\b",
+                  lambda m: f"<{m[1]}h{min(6, int(m[2]) + by)}", markup)
+
+
+# ---------------------------------------------------------------- nbconvert
+
+class _ReportOutputs(Preprocessor):
+    """Refuse failed notebooks; collect findings and tables; scope SVG ids."""
+
+    def preprocess(self, nb, resources):  # noqa: D102 (nbconvert API)
+        path = resources.get("innsikt_path", "notebook")
+        findings: list[dict[str, Any]] = []
+        tables: list[dict[str, Any]] = []
+        svg_number = 1
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            for output in cell.get("outputs", []):
+                kind = output.get("output_type")
+                if kind == "error":
+                    raise RenderError(
+                        f"{path}: cell {index} failed with {output.get('ename')}: "
+                        f"{output.get('evalue')}; the notebook did not run to the end, so no "
+                        "report is rendered. Open the executed notebook, fix the cause and run "
+                        "again.")
+                if kind != "display_data":
+                    continue
+                data = output.get("data", {})
+                if FINDING_MIME in data:
+                    findings.append(dict(data[FINDING_MIME]))
+                if TABLE_MIME in data:
+                    tables.append(dict(data[TABLE_MIME]))
+                if "text/html" in data:
+                    markup = data["text/html"]
+                    if isinstance(markup, list):
+                        markup = "".join(markup)
+                    data["text/html"], svg_number = scope_svg_ids(markup, svg_number)
+        resources["innsikt"] = {"findings": findings, "tables": tables}
+        return nb, resources
+
+
+def _exporter() -> HTMLExporter:
+    exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
+                            template_name="innsikt", exclude_input=True,
+                            exclude_input_prompt=True, exclude_output_prompt=True,
+                            exclude_markdown=True, exclude_raw=True, exclude_unknown=True)
+    exporter.register_preprocessor(_ReportOutputs(), enabled=True)
+    return exporter
+
+
+def read_report(executed_nb: Path | str) -> ReportContent:
+    """Read an executed notebook into its report content.
+
+    Raises:
+        RenderError: when the file is missing, is not a notebook, or holds an error output.
+    """
+    path = Path(executed_nb)
+    if not path.exists():
+        raise RenderError(f"{path}: executed notebook not found; run the notebook first "
+                          "(`innsikt run`)")
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as exc:  # nbformat raises several types for unreadable files
+        raise RenderError(f"{path}: not a readable notebook ({exc}); run it again") from None
+    parameters = dict(nb.metadata.get("papermill", {}).get("parameters", {}) or {})
+    body, resources = _exporter().from_notebook_node(
+        copy.deepcopy(nb), resources={"innsikt_path": str(path)})
+    found = resources["innsikt"]
+    return ReportContent(path=path, parameters=parameters, body=body.strip() + "\n",
+                         findings=found["findings"], tables=found["tables"])
