@@ -77,7 +77,7 @@ lab: $(PROCESSED) ## open the notebooks in JupyterLab (project environment and k
 test: $(INSTALLED) ## run the test suite (pytest)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: $(PROCESSED) ## print speed and memory figures (not part of the tests)
+bench: $(INSTALLED) ## print speed and memory figures (not part of the tests)
 	$(BIN)/python benchmarks/bench.py
 
 lint: $(INSTALLED) ## ruff on the package, tests and notebooks

@@ -37,15 +37,28 @@ def _known_counties() -> dict[str, str]:
     return geography.county_names()
 
 
+def _edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: typos in codes are often swapped digits."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
+
+
 def _suggest(value: str, valid: dict[str, str] | list[str], n: int = 3) -> str:
+    """The closest valid values to ``value``, by code (edit distance) and by name."""
     names = valid if isinstance(valid, dict) else {v: v for v in valid}
-    by_code = difflib.get_close_matches(value, list(names), n=n, cutoff=0.5)
-    by_name = [code for code, name in names.items()
-               if name.lower() in [m.lower() for m in difflib.get_close_matches(
-                   value, list(names.values()), n=n, cutoff=0.6)]]
-    picks = list(dict.fromkeys(by_code + by_name))[:n]
+    ranked = sorted(names, key=lambda code: (_edit_distance(value.lower(), code.lower()), code))
+    by_code = [c for c in ranked[:n] if _edit_distance(value.lower(), c.lower()) <= 2]
+    close_names = difflib.get_close_matches(value, list(names.values()), n=n, cutoff=0.6)
+    by_name = [code for code, name in names.items() if name in close_names]
+    picks = list(dict.fromkeys(by_name + by_code))[:n]
     if not picks:
-        return "see pipeline/geography.py for the 2024 codes"
+        return "see pipeline/data/municipalities_2024.csv for the 2024 codes"
     return "closest valid: " + ", ".join(
         f"{c} ({names[c]})" if names[c] != c else c for c in picks)
 

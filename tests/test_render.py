@@ -1,0 +1,555 @@
+"""Tests of pipeline.render: HTML, PDF, programme page, workbook and site index.
+
+The executed notebook is built here with nbformat (no papermill): display outputs shaped like
+pipeline.report's (headings, paragraph, findings, a table with its JSON copy, figures made with
+pipeline.figures), plus the things that must never reach a report: code, Markdown, print output,
+warnings and execute results.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from pipeline import figures
+from pipeline.programs import Comparison, Program, Region
+from pipeline.render import (
+    RenderError,
+    read_report,
+    render_analysis_html,
+    render_pdf,
+    render_program,
+    render_site,
+)
+from pipeline.render.content import FINDING_MIME, TABLE_MIME, prefix_ids, scope_svg_ids
+from pipeline.render.workbook import sheet_name
+
+TOOLS = Path("/opt/innsikt-tools/node_modules")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+AXE = TOOLS / "axe-core" / "axe.min.js"
+VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
+JAVA = shutil.which("java")
+
+SECRETS = ["CODE_SECRET", "MARKDOWN-SECRET", "SECRET-STDOUT", "SECRET-WARNING",
+           "RAW-EXECUTE-RESULT"]
+PROVENANCE = [
+    {"table_id": "13556", "title": "Personer 15–29 år utenfor arbeid og utdanning",
+     "updated": "2024-05-02T06:00:00Z"},
+    {"table_id": "07459", "title": "Befolkning", "updated": "2024-02-21T07:00:00Z"},
+]
+
+
+def make_program(language: str = "nb") -> Program:
+    """A programme without file or code validation (the renderer needs only its fields)."""
+    title = "Flere i arbeid" if language == "nb" else "More people in work"
+    return Program.model_construct(
+        id="flere-i-arbeid" if language == "nb" else "more-in-work", title=title,
+        owner="Kristiansand kommune", language=language, description="Et program for unge.",
+        region=Region.model_construct(municipalities=["4204"], county=None, label="Kristiansand"),
+        comparison=Comparison.model_construct(municipalities=[], county="42", national=True),
+        start_year=2021, horizon=2040, analyses=["youth_dropout", "migration"], indicators=[],
+        scenarios={}, references=[], disclosure_threshold=5)
+
+
+def _display(markup: str, plain: str = "x", extra: dict | None = None):
+    return new_output("display_data", data={"text/html": markup, "text/plain": plain,
+                                            **(extra or {})})
+
+
+def _figure(number: int, alt: str, caption: str):
+    """A figure exactly as pipeline.report.figure shows it."""
+    fig, ax = figures.new_figure()
+    ax.plot([2019, 2020, 2021, 2022], [9.5, 9.9, 9.1, 8.7], marker="o", label="Kristiansand")
+    ax.plot([2019, 2020, 2021, 2022], [8.5, 8.9, 8.4, 8.2], label="Hele landet")
+    ax.legend()
+    svg = figures.to_svg(fig)
+    fid = f"figure-{number}"
+    svg = svg.replace("<svg ", f'<svg role="img" aria-labelledby="{fid}-alt" ', 1)
+    svg = svg.replace(">", f'><title id="{fid}-alt">{html.escape(alt)}</title>', 1)
+    return _display(f'<figure id="{fid}">{svg}<figcaption>{html.escape(caption)}</figcaption>'
+                    "</figure>", f"[{alt}]")
+
+
+def _table(words: dict[str, str]):
+    columns = [words["year"], words["persons"], words["share"]]
+    data = [[2022, ":", 9.1], [2023, 12, 8.7]]
+    head = "".join(f'<th scope="col">{c}</th>' for c in columns)
+    body = ('<tr><th scope="row">2022</th><td class="num">:</td><td class="num">9,1</td></tr>'
+            '<tr><th scope="row">2023</th><td class="num">12</td><td class="num">8,7</td></tr>')
+    markup = (f'<div class="table-wrap"><table id="table-1"><caption>{words["caption"]}'
+              f"</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+              '<p class="table-note">":" = suppressed</p></div>')
+    payload = {"id": "table-1", "caption": words["caption"], "columns": columns, "data": data,
+               "notes": ['":" = suppressed']}
+    return _display(markup, words["caption"], {TABLE_MIME: payload})
+
+
+def _finding(key: str, text: str, rank: int):
+    return _display(f'<p class="finding"><strong>{html.escape(text)}</strong></p>', text,
+                    {FINDING_MIME: {"key": key, "text": text, "value": None, "rank": rank}})
+
+
+WORDS = {
+    "nb": {"heading": "Unge utenfor arbeid", "sub": "Sammenligning", "year": "År",
+           "persons": "Personer", "share": "Andel (%)", "caption": "Unge utenfor arbeid og "
+           "utdanning", "late": "Andelen falt til 8,7 % (95 % intervall 8,1 til 9,3).",
+           "first": "Kristiansand ligger lavere enn landet."},
+    "en": {"heading": "Young people outside work", "sub": "Comparison", "year": "Year",
+           "persons": "Persons", "share": "Share (%)", "caption": "Young people outside work "
+           "and education", "late": "The share fell to 8.7% (95% interval 8.1 to 9.3).",
+           "first": "Kristiansand is lower than Norway."},
+}
+
+
+def make_notebook(path: Path, language: str = "nb", error: bool = False) -> Path:
+    """An executed report notebook with every kind of output the renderer meets."""
+    w = WORDS[language]
+    outputs = [
+        new_output("stream", name="stdout", text="SECRET-STDOUT\n"),
+        new_output("stream", name="stderr", text="SECRET-WARNING: FutureWarning\n"),
+        _display(f"<h2>{w['heading']}</h2>"),
+        _display("<p>Narrative paragraph.</p>"),
+        _finding("neet_latest", w["late"], rank=20),
+        _table(w),
+        _figure(1, "Line chart: the share fell from 9.5 to 8.7 percent.", "Share outside"),
+        _display(f"<h3>{w['sub']}</h3>"),
+        _display('<p class="notice" role="note">Too little data.</p>'),
+        _figure(2, "Second chart: 8.2 percent in Norway.", "Compared with Norway"),
+        _finding("lower", w["first"], rank=10),
+        new_output("execute_result", data={"text/html": "<table>RAW-EXECUTE-RESULT</table>",
+                                           "text/plain": "x"}, execution_count=3),
+    ]
+    if error:
+        outputs.append(new_output("error", ename="ValueError", evalue="boom", traceback=[]))
+    cell = new_code_cell("CODE_SECRET = 1")
+    cell.outputs = outputs
+    nb = new_notebook()
+    nb.cells = [new_markdown_cell("# MARKDOWN-SECRET"), new_code_cell("program = 'x'"), cell]
+    nb.metadata["papermill"] = {"parameters": {"program": "flere-i-arbeid", "source": "demo",
+                                               "region": "", "language": language}}
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One rendered bokmål report (HTML and PDF), built once for the module."""
+    root = tmp_path_factory.mktemp("render")
+    program = make_program("nb")
+    nb = make_notebook(root / "youth_dropout.ipynb")
+    page = render_analysis_html(nb, root / "youth_dropout.html", program=program,
+                                analysis="youth_dropout", demo=True, provenance=PROVENANCE)
+    pdf = render_pdf(page, root / "youth_dropout.pdf", title="Unge – Flere i arbeid",
+                     language="nb")
+    return {"root": root, "nb": nb, "html": page, "pdf": pdf}
+
+
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _visible(markup: str) -> str:
+    """Page text without tags, styles and SVG (for order checks)."""
+    markup = re.sub(r"<(style|svg)\b.*?</\1>", " ", markup, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", markup))
+
+
+def heading_levels(markup: str) -> list[int]:
+    return [int(level) for level in re.findall(r"<h([1-6])\b", markup)]
+
+
+def assert_heading_order(markup: str) -> None:
+    levels = heading_levels(markup)
+    assert levels and levels[0] == 1 and levels.count(1) == 1, levels
+    for before, after in zip(levels, levels[1:], strict=False):
+        assert after <= before + 1, f"heading jumps from h{before} to h{after}: {levels}"
+
+
+def assert_self_contained(markup: str) -> None:
+    refs = re.findall(r'\s(?:src|href|xlink:href|action|poster|data)="([^"]*)"', markup)
+    refs += re.findall(r"url\(([^)]*)\)", markup)
+    for ref in refs:
+        ref = ref.strip("'\"")
+        assert not re.match(r"^([a-z][a-z0-9+.-]*:|//)", ref, re.I), f"external reference {ref}"
+    assert "@import" not in markup
+
+
+def assert_unique_ids(markup: str) -> None:
+    ids = re.findall(r'\sid="([^"]+)"', markup)
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    assert not dupes, f"duplicate ids: {dupes[:5]}"
+
+
+# ---------------------------------------------------------------- HTML
+
+def test_html_has_language_banner_and_landmarks(built):
+    page = _text(built["html"])
+    assert page.startswith("<!DOCTYPE html>\n<html lang=\"nb\">")
+    assert "Demonstrasjonsdata – ikke offisiell statistikk" in page
+    assert page.index("demo-banner") < page.index("<h1")
+    for landmark in ("<header", "<main id=\"main\"", "<footer"):
+        assert landmark in page
+    assert '<a class="skip-link" href="#main">' in page
+    assert "<title>Unge utenfor arbeid og utdanning – Flere i arbeid</title>" in page
+
+
+def test_html_key_findings_first_and_ordered_by_rank(built):
+    page = _text(built["html"])
+    text = _visible(page[page.index("<main"):])
+    summary = text.index("Hovedfunn")
+    first, late = WORDS["nb"]["first"], WORDS["nb"]["late"]
+    assert summary < text.index(WORDS["nb"]["heading"])
+    assert summary < text.index(first) < text.index(late) < text.index(WORDS["nb"]["heading"])
+    # Findings are shown again where they arise in the outputs.
+    assert text.count(first) == 2 and text.count(late) == 2
+
+
+def test_html_leaves_out_code_markdown_streams_and_results(built):
+    page = _text(built["html"])
+    for secret in SECRETS:
+        assert secret not in page
+
+
+def test_html_is_self_contained_with_unique_ids_and_heading_order(built):
+    page = _text(built["html"])
+    assert_self_contained(page)
+    assert_unique_ids(page)
+    assert_heading_order(page)
+    assert "<metadata>" not in page  # matplotlib's RDF block is not valid in HTML
+    assert 'href="index.html"' in page and 'href="../index.html"' in page
+    assert len(page.encode()) < 2_000_000
+
+
+def test_html_tables_keep_scope_and_methods_list_sources(built):
+    page = _text(built["html"])
+    assert '<th scope="col">År</th>' in page and '<th scope="row">2022</th>' in page
+    methods = page[page.index('id="methods"'):]
+    assert "13556" in methods and "2024-05-02" in methods and "07459" in methods
+    assert methods.index("07459") < methods.index("13556")  # sorted: stable for any input order
+    assert "syntetiske demonstrasjonsdata" in methods
+
+
+def test_html_is_byte_identical_when_rendered_again(built, tmp_path):
+    again = render_analysis_html(built["nb"], tmp_path / "again.html", program=make_program(),
+                                 analysis="youth_dropout", demo=True,
+                                 provenance=list(reversed(PROVENANCE)))
+    assert again.read_bytes() == built["html"].read_bytes()
+
+
+def test_failed_notebook_is_refused(tmp_path):
+    nb = make_notebook(tmp_path / "broken.ipynb", error=True)
+    with pytest.raises(RenderError, match=r"broken\.ipynb.*ValueError: boom"):
+        render_analysis_html(nb, tmp_path / "broken.html", program=make_program(),
+                             analysis="youth_dropout", demo=True, provenance=[])
+    assert not (tmp_path / "broken.html").exists()
+
+
+def test_missing_notebook_is_refused(tmp_path):
+    with pytest.raises(RenderError, match="not found"):
+        read_report(tmp_path / "nothing.ipynb")
+
+
+def test_english_programme_gets_english_strings(tmp_path):
+    nb = make_notebook(tmp_path / "migration.ipynb", language="en")
+    page = _text(render_analysis_html(nb, tmp_path / "migration.html",
+                                      program=make_program("en"), analysis="migration",
+                                      demo=True, provenance=PROVENANCE))
+    assert '<html lang="en">' in page
+    for english in ("Demo data – not official statistics", "Key findings",
+                    "Methods and sources", "Skip to content", "Migration and population"):
+        assert english in page
+    for bokmal in ("Hovedfunn", "Demonstrasjonsdata", "Hopp til innholdet"):
+        assert bokmal not in page
+
+
+def test_no_demo_banner_for_real_data(tmp_path):
+    nb = make_notebook(tmp_path / "youth_dropout.ipynb")
+    page = _text(render_analysis_html(nb, tmp_path / "y.html", program=make_program(),
+                                      analysis="youth_dropout", demo=False,
+                                      provenance=PROVENANCE))
+    assert "Demonstrasjonsdata" not in page and "demo-banner" not in page
+    assert "Statistisk sentralbyrå" in page
+
+
+def test_mime_types_agree_with_report_module():
+    report = pytest.importorskip("pipeline.report")
+    assert (TABLE_MIME, FINDING_MIME) == (report.TABLE_MIME, report.FINDING_MIME)
+
+
+# ---------------------------------------------------------------- id helpers
+
+def test_prefix_ids_rewrites_definitions_and_references():
+    markup = ('<g id="a"><use xlink:href="#a"/><path clip-path="url(#c)"/></g>'
+              '<a href="#a">x</a><svg aria-labelledby="t other"><title id="t">T</title></svg>'
+              '<a href="#elsewhere">y</a>')
+    out = prefix_ids(markup, "p-")
+    assert 'id="p-a"' in out and 'xlink:href="#p-a"' in out and 'href="#p-a"' in out
+    assert "url(#c)" in out  # c is not defined here: left alone
+    assert 'aria-labelledby="p-t other"' in out and 'id="p-t"' in out
+    assert 'href="#elsewhere"' in out
+
+
+def test_scope_svg_ids_makes_two_identical_figures_unique():
+    fig_a, fig_b = (figures.to_svg(figures.new_figure()[0]) for _ in range(2))
+    markup, next_number = scope_svg_ids(fig_a + fig_b)
+    assert next_number == 3
+    assert_unique_ids(markup)
+    assert "<metadata>" not in markup
+
+
+def test_sheet_names_are_valid_and_unique():
+    used: set[str] = set()
+    names = [sheet_name("a_very_long_analysis_name_indeed[x]", 1, used) for _ in range(3)]
+    assert len(set(names)) == 3
+    assert all(len(n) <= 31 and not re.search(r"[\[\]:*?/\\]", n) for n in names)
+
+
+# ---------------------------------------------------------------- PDF
+
+@pytest.fixture(scope="module")
+def pdf_reader(built):
+    pypdf = pytest.importorskip("pypdf")
+    return pypdf.PdfReader(str(built["pdf"]))
+
+
+def test_pdf_is_tagged_with_language_and_title(pdf_reader):
+    root = pdf_reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root
+    assert root["/MarkInfo"]["/Marked"] in (True, "true")
+    assert root["/Lang"] == "nb"
+    assert pdf_reader.metadata.title == "Unge – Flere i arbeid"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"] in (True, "true")
+
+
+def _struct_alts(node, found: list[str]) -> list[str]:
+    node = node.get_object()
+    if hasattr(node, "get"):
+        if node.get("/S") == "/Figure" and "/Alt" in node:
+            found.append(str(node["/Alt"]))
+        kids = node.get("/K")
+        if kids is not None:
+            kids = kids.get_object()
+            for kid in (kids if isinstance(kids, list) else [kids]):
+                if hasattr(kid, "get_object"):
+                    _struct_alts(kid, found)
+    return found
+
+
+def test_pdf_figures_have_alt_text(pdf_reader):
+    alts = _struct_alts(pdf_reader.trailer["/Root"]["/StructTreeRoot"], [])
+    assert "Line chart: the share fell from 9.5 to 8.7 percent." in alts
+    assert "Second chart: 8.2 percent in Norway." in alts
+
+
+def test_pdf_marks_demo_on_every_page_and_reads_in_order(pdf_reader):
+    pages = [page.extract_text() for page in pdf_reader.pages]
+    assert len(pages) >= 2
+    for number, text in enumerate(pages, 1):
+        assert "Demonstrasjonsdata – ikke offisiell statistikk" in text, f"page {number}"
+        assert f"{number} / {len(pages)}" in text
+    text = "\n".join(pages)
+    order = ["Unge utenfor arbeid og utdanning", "Hovedfunn", WORDS["nb"]["first"],
+             WORDS["nb"]["heading"], "Narrative paragraph.", WORDS["nb"]["sub"],
+             "Metode og kilder", "13556"]
+    position = 0
+    for item in order:  # each item is found after the one before it
+        found = text.find(item, position)
+        assert found >= 0, f"{item!r} not found after position {position}"
+        position = found + len(item)
+    for secret in SECRETS:
+        assert secret not in text
+
+
+def test_pdf_embeds_its_fonts(pdf_reader):
+    fonts = set()
+    for page in pdf_reader.pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            desc = (descendants[0].get_object() if descendants else font).get("/FontDescriptor")
+            if desc is not None:
+                desc = desc.get_object()
+                fonts.add((str(font["/BaseFont"]),
+                           any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3"))))
+    assert fonts and all(embedded for _, embedded in fonts), fonts
+
+
+def test_pdf_is_byte_identical_when_rendered_again(built, tmp_path):
+    again = render_pdf(built["html"], tmp_path / "again.pdf", title="Unge – Flere i arbeid",
+                       language="nb")
+    assert again.read_bytes() == built["pdf"].read_bytes()
+
+
+# ---------------------------------------------------------------- programme and site
+
+@pytest.fixture(scope="module")
+def programme(built) -> dict[str, Path]:
+    out = built["root"] / "flere-i-arbeid"
+    executed = {"youth_dropout": built["nb"],
+                "migration": make_notebook(built["root"] / "migration.ipynb")}
+    return render_program(make_program(), executed, out, demo=True, provenance=PROVENANCE)
+
+
+def test_programme_page_links_reports_and_downloads(programme):
+    page = _text(programme["index"])
+    for link in ('href="youth_dropout.html"', 'href="youth_dropout.pdf"',
+                 'href="migration.html"', 'href="flere-i-arbeid.pdf"', 'href="tables.xlsx"'):
+        assert link in page
+    assert WORDS["nb"]["first"] in page
+    assert "Demonstrasjonsdata" in page
+    assert_self_contained(page)
+    assert_heading_order(page)
+    assert_unique_ids(page)
+
+
+def test_programme_page_lists_failed_analysis_as_unavailable(built, tmp_path):
+    program = make_program()
+    written = render_program(program, {"youth_dropout": built["nb"]}, tmp_path, demo=True,
+                             provenance=PROVENANCE)
+    page = _text(written["index"])
+    assert "analysen feilet" in page and 'href="migration.html"' not in page
+
+
+def test_combined_pdf_has_contents_and_every_analysis(programme):
+    pypdf = pytest.importorskip("pypdf")
+    reader = pypdf.PdfReader(str(programme["pdf"]))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Innhold" in text
+    contents = text.index("Innhold")
+    youth, migration = text.index("Flytting og befolkning", contents), text.rindex(
+        "Flytting og befolkning")
+    assert contents < youth < migration
+    assert text.count(WORDS["nb"]["first"]) >= 4  # summary + in place, for both analyses
+    assert reader.trailer["/Root"]["/Lang"] == "nb"
+    assert "/StructTreeRoot" in reader.trailer["/Root"]
+    assert all("Demonstrasjonsdata" in page.extract_text() for page in reader.pages)
+
+
+def test_workbook_has_a_sheet_per_table_suppression_and_sources(programme, built, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.load_workbook(programme["workbook"])
+    assert wb.sheetnames[0] == "Innhold" and wb.sheetnames[-1] == "Kilder"
+    tables = wb.sheetnames[1:-1]
+    assert tables == ["youth_dropout 1", "migration 1"]
+    sheet = wb[tables[0]]
+    assert sheet["A1"].value == WORDS["nb"]["caption"]
+    rows = list(sheet.iter_rows(min_row=4, max_row=6, values_only=True))
+    assert rows[0] == ("År", "Personer", "Andel (%)")
+    assert rows[1] == (2022, ":", 9.1) and rows[2] == (2023, 12, 8.7)
+    sources = [c for row in wb["Kilder"].iter_rows(values_only=True) for c in row if c]
+    assert "13556" in sources and "2024-05-02" in sources
+    assert "Demonstrasjonsdata – ikke offisiell statistikk" in sources
+    with zipfile.ZipFile(programme["workbook"]) as archive:
+        core = archive.read("docProps/core.xml").decode()
+    assert "2000-01-01T00:00:00Z" in core
+    # Rendering again gives the same bytes (fixed dates and zip times).
+    again = render_program(make_program(), {"youth_dropout": built["nb"],
+                                            "migration": built["root"] / "migration.ipynb"},
+                           tmp_path, demo=True, provenance=PROVENANCE)
+    assert again["workbook"].read_bytes() == programme["workbook"].read_bytes()
+    assert again["index"].read_bytes() == programme["index"].read_bytes()
+
+
+def test_site_index_links_programmes_and_lists_failures(built, programme):
+    reports = built["root"]
+    # The site links <program>/<analysis>.html only when the file exists.
+    shutil.copy(built["html"], reports / "flere-i-arbeid" / "youth_dropout.html")
+    executed = {"youth_dropout": built["nb"], "migration": reports / "migration.ipynb"}
+    english = make_program("en")
+    site = render_site([(make_program(), executed), (english, {})], reports,
+                       failures=["flere-i-arbeid/competence_gap: cell 4 raised ValueError"])
+    page = _text(site)
+    assert '<html lang="nb">' in page
+    assert 'href="flere-i-arbeid/index.html"' in page
+    assert 'href="flere-i-arbeid/youth_dropout.html"' in page
+    assert 'href="flere-i-arbeid/migration.html"' not in page  # not rendered: no broken link
+    assert 'href="flere-i-arbeid/flere-i-arbeid.pdf"' in page
+    assert 'href="flere-i-arbeid/tables.xlsx"' in page
+    assert 'lang="en"' in page and "More people in work" in page
+    assert "competence_gap: cell 4 raised ValueError" in page
+    assert_self_contained(page)
+    assert_heading_order(page)
+
+
+# ---------------------------------------------------------------- accessibility checkers
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_RUNNER = """<script>%s</script><script>
+axe.run(document, {runOnly: {type: 'tag', values: %s}, resultTypes: ['violations']})
+  .then(function (r) { done({violations: r.violations.map(function (v) {
+      return {id: v.id, help: v.help, nodes: v.nodes.map(function (n) {
+        return n.target.join(' '); })}; }), passes: r.passes.length}); })
+  .catch(function (e) { done({error: String(e)}); });
+function done(result) { var pre = document.createElement('pre'); pre.id = 'axe-result';
+  pre.textContent = JSON.stringify(result); document.body.appendChild(pre); }
+</script>"""
+
+
+def run_axe(page: Path, workdir: Path) -> dict:
+    """Run axe-core (WCAG 2.1 A/AA rules) on a page in headless Chromium; return its result."""
+    probe = workdir / f"axe-{page.name}"
+    runner = AXE_RUNNER % (AXE.read_text(encoding="utf-8"), json.dumps(AXE_TAGS))
+    probe.write_text(_text(page).replace("</body>", runner + "</body>"), encoding="utf-8")
+    done = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+                           "--virtual-time-budget=30000", "--dump-dom", probe.as_uri()],
+                          capture_output=True, text=True, timeout=180, check=False)
+    match = re.search(r'<pre id="axe-result">(.*?)</pre>', done.stdout, re.S)
+    assert match, f"axe produced no result (chromium exit {done.returncode}): {done.stderr[-800:]}"
+    return json.loads(html.unescape(match[1]))
+
+
+needs_axe = pytest.mark.skipif(
+    not (CHROMIUM and AXE.exists()),
+    reason="axe-core check needs Chromium (apt-get install chromium) and axe-core "
+           f"(npm install axe-core in {TOOLS.parent}); not found")
+needs_vnu = pytest.mark.skipif(
+    not (JAVA and VNU.exists()),
+    reason="Nu HTML Checker needs Java (apt-get install default-jre-headless) and vnu-jar "
+           f"(npm install vnu-jar in {TOOLS.parent}); not found")
+
+
+@needs_axe
+def test_axe_finds_no_wcag_violations(built, programme, tmp_path):
+    site = render_site([(make_program(), {})], tmp_path, failures=["x/y: failed"])
+    for page in (built["html"], programme["index"], site):
+        result = run_axe(page, tmp_path)
+        assert "error" not in result, result
+        assert result["passes"] > 10, result  # axe really ran its rules
+        assert result["violations"] == [], f"{page.name}: {result['violations']}"
+
+
+@needs_axe
+def test_axe_check_catches_a_violation(tmp_path):
+    bad = tmp_path / "bad.html"
+    bad.write_text('<!DOCTYPE html><html><head><title>x</title></head><body><main>'
+                   '<p style="color:#bbb;background:#fff">faint</p><img src="data:,">'
+                   "</main></body></html>", encoding="utf-8")
+    ids = {v["id"] for v in run_axe(bad, tmp_path)["violations"]}
+    assert {"html-has-lang", "image-alt", "color-contrast"} <= ids
+
+
+def run_vnu(*pages: Path) -> list[dict]:
+    done = subprocess.run([JAVA, "-jar", str(VNU), "--format", "json", *map(str, pages)],
+                          capture_output=True, text=True, timeout=300, check=False)
+    return [m for m in json.loads(done.stderr or "{}").get("messages", [])
+            if m.get("type") == "error" or m.get("subType") == "fatal"]
+
+
+@needs_vnu
+def test_nu_html_checker_finds_no_errors(built, programme, tmp_path):
+    site = render_site([(make_program(), {})], tmp_path, failures=["x/y: failed"])
+    errors = run_vnu(built["html"], programme["index"], site)
+    assert errors == [], errors[:5]
+    broken = tmp_path / "broken.html"
+    broken.write_text("<!DOCTYPE html><html lang=en><title>x</title><p id=a><p id=a>",
+                      encoding="utf-8")
+    assert run_vnu(broken), "the checker should report the duplicate id"
