@@ -50,8 +50,53 @@ def new_figure(width: float = 7.0, height: float = 3.8, ncols: int = 1):
     return plt.subplots(1, ncols, figsize=(width, height), layout="constrained")
 
 
-def to_svg(fig) -> str:
-    """Render a figure to deterministic SVG text (no metadata dates) and close it."""
+def _whole_year_ticks(fig) -> None:
+    """On x axes that show calendar years, tick whole years only (never "2019.5")."""
+    from matplotlib.ticker import MaxNLocator, ScalarFormatter
+
+    for ax in fig.get_axes():
+        low, high = sorted(ax.get_xlim())
+        formatter = ax.xaxis.get_major_formatter()
+        if 1900 <= low and high <= 2100 and isinstance(formatter, ScalarFormatter):
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.xaxis.set_major_formatter("{x:.0f}")
+
+
+def _decimals(values) -> int:
+    """Decimals needed to tell the tick values apart (at most 6)."""
+    needed = 0
+    for value in values:
+        text = f"{value:.6f}".rstrip("0")
+        needed = max(needed, len(text.split(".")[1]))
+    return needed
+
+
+def _localise_ticks(fig, language: str) -> None:
+    """Tick labels in the report's number style: ``1 234,5`` and true minus in bokmål."""
+    from matplotlib.ticker import FuncFormatter, ScalarFormatter
+
+    from pipeline import i18n
+
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()) is not ScalarFormatter:
+                continue  # years, categories, percent and log axes keep their own labels
+            decimals = _decimals(axis.get_majorticklocs())
+            axis.set_major_formatter(FuncFormatter(
+                lambda x, _pos, d=decimals: i18n.fmt_number(x, language, d)))
+
+
+def to_svg(fig, language: str | None = None) -> str:
+    """Render a figure to deterministic SVG text (no metadata dates) and close it.
+
+    Args:
+        fig: the figure.
+        language: ``nb`` or ``en``: tick labels follow that language's number style (decimal
+            comma and thin-space thousands in bokmål). ``None`` keeps matplotlib's labels.
+    """
+    _whole_year_ticks(fig)
+    if language:
+        _localise_ticks(fig, language)
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(fig)

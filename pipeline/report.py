@@ -37,6 +37,7 @@ from pipeline.programs import Program, load_program
 
 TABLE_MIME = "application/vnd.innsikt.table+json"
 FINDING_MIME = "application/vnd.innsikt.finding+json"
+NUM_CLASS = ' class="num"'
 
 
 @dataclass
@@ -187,7 +188,11 @@ def table(ctx: Context, df: pd.DataFrame, caption: str, counts: Sequence[str] = 
     per_col = decimals if isinstance(decimals, dict) else {}
     default = decimals if isinstance(decimals, int) else 1
     table_id = ctx.next_id("table")
-    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in published.columns)
+    numeric_cols = {c for c in published.columns[1:]
+                    if all(not isinstance(v, str) or v == ":" for v in published[c])}
+    head = "".join(
+        f'<th scope="col"{NUM_CLASS if c in numeric_cols else ""}>{html.escape(str(c))}</th>'
+        for c in published.columns)
     rows = []
     for _, row in published.iterrows():
         cells = []
@@ -223,7 +228,7 @@ def figure(ctx: Context, fig, alt: str, caption: str) -> None:
     if not alt.strip():
         raise ValueError("every figure needs alt text saying what it shows and its main number")
     figure_id = ctx.next_id("figure")
-    svg = figures.to_svg(fig)
+    svg = figures.to_svg(fig, language=ctx.language)
     svg = svg.replace("<svg ", f'<svg role="img" aria-labelledby="{figure_id}-alt" ', 1)
     svg = svg.replace(">", f'><title id="{figure_id}-alt">{html.escape(alt)}</title>', 1)
     markup = (f'<figure id="{figure_id}">{svg}<figcaption>{html.escape(caption)}</figcaption>'

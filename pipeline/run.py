@@ -147,6 +147,7 @@ def execute_analysis(program_id: str, analysis: str, source: str, language: str,
     from papermill.exceptions import PapermillExecutionError
 
     from pipeline.render import render_analysis_html, render_pdf
+    from pipeline.render.texts import analysis_title
 
     started = time.monotonic()
     paths = config.paths()
@@ -169,8 +170,8 @@ def execute_analysis(program_id: str, analysis: str, source: str, language: str,
         html_path = render_analysis_html(executed, out_dir / f"{analysis}.html", program=program,
                                          analysis=analysis, demo=source == "demo",
                                          provenance=prov)
-        render_pdf(html_path, out_dir / f"{analysis}.pdf", title=f"{program.title} – {analysis}",
-                   language=language)
+        title = f"{program.title} – {analysis_title(analysis, language)}"
+        render_pdf(html_path, out_dir / f"{analysis}.pdf", title=title, language=language)
     except Exception as exc:
         return {"ok": False, "notebook": str(executed),
                 "message": f"rendering failed: {type(exc).__name__}: {exc}"}

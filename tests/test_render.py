@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -30,10 +31,16 @@ from pipeline.render import (
     render_program,
     render_site,
 )
-from pipeline.render.content import FINDING_MIME, TABLE_MIME, prefix_ids, scope_svg_ids
+from pipeline.render.content import (
+    FINDING_MIME,
+    TABLE_MIME,
+    mark_wide_tables,
+    prefix_ids,
+    scope_svg_ids,
+)
 from pipeline.render.workbook import sheet_name
 
-TOOLS = Path("/opt/innsikt-tools/node_modules")
+TOOLS = Path(os.environ.get("INNSIKT_TOOLS", "/opt/innsikt-tools")) / "node_modules"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AXE = TOOLS / "axe-core" / "axe.min.js"
 VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -276,7 +283,7 @@ def test_no_demo_banner_for_real_data(tmp_path):
     page = _text(render_analysis_html(nb, tmp_path / "y.html", program=make_program(),
                                       analysis="youth_dropout", demo=False,
                                       provenance=PROVENANCE))
-    assert "Demonstrasjonsdata" not in page and "demo-banner" not in page
+    assert "Demonstrasjonsdata" not in page and 'class="demo-banner"' not in page
     assert "Statistisk sentralbyrå" in page
 
 
@@ -304,6 +311,36 @@ def test_scope_svg_ids_makes_two_identical_figures_unique():
     assert next_number == 3
     assert_unique_ids(markup)
     assert "<metadata>" not in markup
+
+
+def test_svg_markup_is_kept_as_written(built):
+    page = _text(built["html"])
+    # nbconvert's HTMLExporter would re-parse and lower-case these SVG names.
+    assert 'viewBox="0 0 504 273.6"' in page and "<clipPath" in page
+
+
+def test_wide_tables_get_smaller_print_and_a_focusable_region():
+    def table(columns: int) -> str:
+        head = "".join(f'<th scope="col">c{i}</th>' for i in range(columns))
+        return (f'<div class="table-wrap"><table id="t"><caption>Wide &amp; long</caption>'
+                f"<thead><tr>{head}</tr></thead><tbody></tbody></table></div>")
+
+    assert mark_wide_tables(table(4)) == table(4)
+    assert '<div class="table-wrap wide" tabindex="0" role="region" aria-label="Wide &amp; long">' \
+        in mark_wide_tables(table(8))
+    assert 'class="table-wrap very-wide"' in mark_wide_tables(table(13))
+
+
+def test_figure_ticks_follow_the_report_language():
+    def ticks(language):
+        fig, ax = figures.new_figure()
+        ax.plot([2019, 2020, 2021, 2022], [1500.0, -2000.0, 13000.0, 2500.0])
+        return re.findall(r"<!-- (.+?) -->", figures.to_svg(fig, language))
+
+    nb, en = ticks("nb"), ticks("en")
+    assert "2019" in nb and "2019.5" not in nb and "2019.0" not in nb  # whole years only
+    assert "\u22122\u202f000" in nb and "12\u202f000" in nb
+    assert "-2,000" in en and "12,000" in en
 
 
 def test_sheet_names_are_valid_and_unique():
@@ -369,6 +406,29 @@ def test_pdf_marks_demo_on_every_page_and_reads_in_order(pdf_reader):
         assert secret not in text
 
 
+def _figure_boxes(node, found: list) -> list:
+    node = node.get_object()
+    if hasattr(node, "get"):
+        if node.get("/S") == "/Figure" and "/A" in node:
+            found.append([float(v) for v in node["/A"]["/BBox"]])
+        kids = node.get("/K")
+        if kids is not None:
+            kids = kids.get_object()
+            for kid in (kids if isinstance(kids, list) else [kids]):
+                if hasattr(kid, "get_object"):
+                    _figure_boxes(kid, found)
+    return found
+
+
+def test_pdf_figures_fit_within_the_page(pdf_reader):
+    boxes = _figure_boxes(pdf_reader.trailer["/Root"]["/StructTreeRoot"], [])
+    assert len(boxes) == 2
+    a4_width_px = 210 / 25.4 * 96
+    for x1, y1, x2, y2 in boxes:
+        assert 0 < x1 < x2 < a4_width_px and 0 < y1 < y2, (x1, y1, x2, y2)
+        assert x2 - x1 > 0.8 * (a4_width_px - 2 * 18 / 25.4 * 96)  # scaled to the text width
+
+
 def test_pdf_embeds_its_fonts(pdf_reader):
     fonts = set()
     for page in pdf_reader.pages:
@@ -412,22 +472,27 @@ def test_programme_page_links_reports_and_downloads(programme):
 
 
 def test_programme_page_lists_failed_analysis_as_unavailable(built, tmp_path):
-    program = make_program()
-    written = render_program(program, {"youth_dropout": built["nb"]}, tmp_path, demo=True,
+    broken = make_notebook(tmp_path / "migration.ipynb", error=True)
+    executed = {"youth_dropout": built["nb"], "migration": broken}
+    written = render_program(make_program(), executed, tmp_path, demo=True,
                              provenance=PROVENANCE)
     page = _text(written["index"])
     assert "analysen feilet" in page and 'href="migration.html"' not in page
+    assert 'href="youth_dropout.html"' in page
 
 
 def test_combined_pdf_has_contents_and_every_analysis(programme):
     pypdf = pytest.importorskip("pypdf")
     reader = pypdf.PdfReader(str(programme["pdf"]))
     text = "\n".join(page.extract_text() for page in reader.pages)
-    assert "Innhold" in text
-    contents = text.index("Innhold")
-    youth, migration = text.index("Flytting og befolkning", contents), text.rindex(
-        "Flytting og befolkning")
-    assert contents < youth < migration
+    position = 0
+    for item in ("Innhold", "Unge utenfor arbeid og utdanning", "Flytting og befolkning",
+                 "Metode og kilder",  # the contents list, then the sections in that order
+                 "Unge utenfor arbeid og utdanning", "Hovedfunn", "Flytting og befolkning",
+                 "Hovedfunn", "Metode og kilder", "13556"):
+        found = text.find(item, position)
+        assert found >= 0, f"{item!r} not found after position {position}"
+        position = found + len(item)
     assert text.count(WORDS["nb"]["first"]) >= 4  # summary + in place, for both analyses
     assert reader.trailer["/Root"]["/Lang"] == "nb"
     assert "/StructTreeRoot" in reader.trailer["/Root"]
@@ -464,8 +529,8 @@ def test_site_index_links_programmes_and_lists_failures(built, programme):
     # The site links <program>/<analysis>.html only when the file exists.
     shutil.copy(built["html"], reports / "flere-i-arbeid" / "youth_dropout.html")
     executed = {"youth_dropout": built["nb"], "migration": reports / "migration.ipynb"}
-    english = make_program("en")
-    site = render_site([(make_program(), executed), (english, {})], reports,
+    english = make_program("en")  # as the runner passes it: the programme's manifest.json
+    site = render_site([(make_program(), executed), (english, {"source": "ssb"})], reports,
                        failures=["flere-i-arbeid/competence_gap: cell 4 raised ValueError"])
     page = _text(site)
     assert '<html lang="nb">' in page
@@ -475,6 +540,8 @@ def test_site_index_links_programmes_and_lists_failures(built, programme):
     assert 'href="flere-i-arbeid/flere-i-arbeid.pdf"' in page
     assert 'href="flere-i-arbeid/tables.xlsx"' in page
     assert 'lang="en"' in page and "More people in work" in page
+    card = page[page.index('id="prog-more-in-work"'):]
+    assert "Demo data" not in card  # its manifest says ssb
     assert "competence_gap: cell 4 raised ValueError" in page
     assert_self_contained(page)
     assert_heading_order(page)
@@ -547,9 +614,42 @@ def run_vnu(*pages: Path) -> list[dict]:
 @needs_vnu
 def test_nu_html_checker_finds_no_errors(built, programme, tmp_path):
     site = render_site([(make_program(), {})], tmp_path, failures=["x/y: failed"])
-    errors = run_vnu(built["html"], programme["index"], site)
-    assert errors == [], errors[:5]
-    broken = tmp_path / "broken.html"
+    broken = tmp_path / "broken.html"  # a control: the checker must see its duplicate id
     broken.write_text("<!DOCTYPE html><html lang=en><title>x</title><p id=a><p id=a>",
                       encoding="utf-8")
-    assert run_vnu(broken), "the checker should report the duplicate id"
+    errors = run_vnu(built["html"], programme["index"], site, broken)
+    assert [e for e in errors if e.get("url", "").endswith("/broken.html")], errors
+    errors = [e for e in errors if not e.get("url", "").endswith("/broken.html")]
+    assert errors == [], errors[:5]
+
+
+# ---------------------------------------------------------------- with pipeline.report itself
+
+def test_renders_what_pipeline_report_displays(tmp_path, monkeypatch):
+    """The notebook-side API's real markup goes through the renderer (no kernel needed)."""
+    report = pytest.importorskip("pipeline.report")
+    shown: list[dict] = []
+    monkeypatch.setattr(report, "_display", shown.append)
+    ctx = report.setup("flere-i-arbeid", source="demo", language="nb")
+    report.heading(ctx, "Unge utenfor arbeid")
+    report.paragraph(ctx, "Tekst.")
+    report.finding(ctx, "latest", text="Andelen er 8,7 %.", value="8,7 %", rank=1)
+    for number in (1, 2):
+        fig, ax = figures.new_figure()
+        ax.plot([2019, 2020, 2021], [1.0, 2.0, 1.5])
+        report.figure(ctx, fig, alt=f"Figur {number}: toppen var 2,0 i 2020.", caption="Figur")
+    report.notice(ctx, "For lite data.")
+    cell = new_code_cell("report calls")
+    cell.outputs = [new_output("display_data", data=bundle) for bundle in shown]
+    nb = new_notebook()
+    nb.cells = [cell]
+    nbformat.write(nb, tmp_path / "youth_dropout.ipynb")
+    page = _text(render_analysis_html(tmp_path / "youth_dropout.ipynb", tmp_path / "r.html",
+                                      program=ctx.program, analysis="youth_dropout",
+                                      demo=ctx.demo, provenance=PROVENANCE))
+    summary = page[page.index('id="key-findings"'):page.index('class="report-body"')]
+    assert "Andelen er 8,7 %." in summary
+    assert 'aria-labelledby="figure-2-alt"' in page and "Figur 2: toppen var 2,0" in page
+    assert_unique_ids(page)
+    assert_heading_order(page)
+    assert_self_contained(page)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from nbconvert import HTMLExporter
+from nbconvert.exporters import TemplateExporter
 from nbconvert.preprocessors import Preprocessor
 
 # The same MIME types as pipeline.report (not imported: the renderer must not need the
@@ -122,6 +122,33 @@ def scope_svg_ids(markup: str, start: int = 1) -> tuple[str, int]:
     return _SVG.sub(rewrite, markup), number
 
 
+WIDE_TABLE_COLUMNS = 8  # from here a table gets a smaller print font
+VERY_WIDE_TABLE_COLUMNS = 12  # from here it is printed on a landscape page
+_TABLE_WRAP = re.compile(r'<div class="table-wrap">(\s*<table\b.*?</table>)', re.S)
+
+
+def mark_wide_tables(markup: str) -> str:
+    """Mark tables with many columns so print and screen styles can make them fit.
+
+    A wide table's wrapper gets ``wide`` (or ``very-wide``) and becomes a focusable, named
+    region: on a narrow screen it scrolls sideways, and keyboard users must reach it (WCAG
+    2.1.1; axe-core rule ``scrollable-region-focusable``).
+    """
+    def rewrite(match: re.Match[str]) -> str:
+        table = match[1]
+        head = re.search(r"<thead>.*?</thead>", table, re.S)
+        columns = len(re.findall(r"<th\b", head[0] if head else ""))
+        if columns < WIDE_TABLE_COLUMNS:
+            return match[0]
+        size = "very-wide" if columns >= VERY_WIDE_TABLE_COLUMNS else "wide"
+        caption = re.search(r"<caption>(.*?)</caption>", table, re.S)
+        label = re.sub(r"<[^>]+>", "", caption[1]).strip() if caption else ""
+        named = f' role="region" aria-label="{label}"' if label else ""
+        return f'<div class="table-wrap {size}" tabindex="0"{named}>{table}'
+
+    return _TABLE_WRAP.sub(rewrite, markup)
+
+
 def shift_headings(markup: str, by: int = 1) -> str:
     """Move every heading ``by`` levels down (h2 → h3), capped at h6."""
     return re.sub(r"<(/?)h([1-6])\b",
@@ -145,7 +172,8 @@ class _ReportOutputs(Preprocessor):
                 kind = output.get("output_type")
                 if kind == "error":
                     raise RenderError(
-                        f"{path}: cell {index} failed with {output.get('ename')}: "
+                        f"{path}: cell {index} (In [{cell.get('execution_count')}]) failed with "
+                        f"{output.get('ename')}: "
                         f"{output.get('evalue')}; the notebook did not run to the end, so no "
                         "report is rendered. Open the executed notebook, fix the cause and run "
                         "again.")
@@ -160,16 +188,30 @@ class _ReportOutputs(Preprocessor):
                     markup = data["text/html"]
                     if isinstance(markup, list):
                         markup = "".join(markup)
-                    data["text/html"], svg_number = scope_svg_ids(markup, svg_number)
+                    markup, svg_number = scope_svg_ids(markup, svg_number)
+                    data["text/html"] = mark_wide_tables(markup)
         resources["innsikt"] = {"findings": findings, "tables": tables}
         return nb, resources
 
 
-def _exporter() -> HTMLExporter:
-    exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
-                            template_name="innsikt", exclude_input=True,
-                            exclude_input_prompt=True, exclude_output_prompt=True,
-                            exclude_markdown=True, exclude_raw=True, exclude_unknown=True)
+class _BodyExporter(TemplateExporter):
+    """The report body from the ``innsikt`` template.
+
+    A plain TemplateExporter: nbconvert's HTMLExporter re-parses its result with BeautifulSoup,
+    which lower-cases SVG names (``viewBox``, ``clipPath``) and reorders attributes.
+    """
+
+    output_mimetype = "text/html"
+
+    def _file_extension_default(self):
+        return ".html"
+
+
+def _exporter() -> TemplateExporter:
+    exporter = _BodyExporter(extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
+                             template_name="innsikt", exclude_input=True,
+                             exclude_input_prompt=True, exclude_output_prompt=True,
+                             exclude_markdown=True, exclude_raw=True, exclude_unknown=True)
     exporter.register_preprocessor(_ReportOutputs(), enabled=True)
     return exporter
 

@@ -79,7 +79,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "render.downloads": {"nb": "Last ned", "en": "Downloads"},
     "render.combined_pdf": {"nb": "Hele programrapporten (PDF)",
                             "en": "The whole programme report (PDF)"},
-    "render.workbook": {"nb": "Alle tabeller (Excel-regneark)", "en": "All tables (Excel workbook)"},
+    "render.workbook": {"nb": "Alle tabeller (Excel-regneark)",
+                        "en": "All tables (Excel workbook)"},
     "render.not_available": {
         "nb": "Rapporten er ikke tilgjengelig fordi analysen feilet i siste kjøring.",
         "en": "The report is not available because the analysis failed in the last run.",

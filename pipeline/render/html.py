@@ -1,0 +1,176 @@
+"""HTML reports: one self-contained page per executed analysis notebook.
+
+The page is the programme's cover, the demo banner (demo data only), "Hovedfunn" collected from
+the notebook's findings, the notebook's display outputs in order, and a methods and sources
+appendix. CSS is inline, figures are inline SVG, and nothing in the page names a date, so the
+same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from pipeline import i18n, io
+from pipeline.programs import Program
+from pipeline.render import texts
+from pipeline.render.content import TEMPLATES, RenderError, ReportContent, read_report
+
+LOG = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
+MAX_KEY_FINDINGS = 6  # the summary a councillor reads first: 3 to 6 findings (issue 7)
+MAX_HTML_BYTES = 5_000_000
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+                              autoescape=True, undefined=jinja2.StrictUndefined,
+                              keep_trailing_newline=True)
+
+
+@cache
+def stylesheet() -> str:
+    """The page stylesheet's text (inlined in every page; print.css is added by the PDF step)."""
+    return (HERE / "report.css").read_text(encoding="utf-8").strip()
+
+
+def report_language(program: Program, parameters: Mapping[str, Any] | None = None) -> str:
+    """The report's language: the notebook's ``language`` parameter, else the programme's."""
+    lang = str((parameters or {}).get("language") or program.language)
+    if lang not in i18n.LANGUAGES:
+        raise RenderError(f"parameter language: {lang!r} is not one of "
+                          f"{', '.join(i18n.LANGUAGES)}; fix programs/{program.id}.yml or the "
+                          "run's language parameter")
+    return lang
+
+
+def area_label(program: Program, parameters: Mapping[str, Any] | None = None) -> str:
+    """The area the report is about: the ``region`` parameter's name, else the programme's."""
+    region = str((parameters or {}).get("region") or "").strip()
+    if not region:
+        return program.region.label
+    try:
+        from pipeline import geography
+
+        return f"{geography.region_name(region)} ({region})"
+    except Exception:  # an unknown code still names the area by its code
+        return region
+
+
+def _date_text(value: Any) -> str:
+    text = "" if value is None else str(value)
+    match = re.match(r"^(\d{4}-\d{2}-\d{2})[T ]", text)
+    return match[1] if match else text
+
+
+def normalise_sources(provenance: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """Provenance records as display rows, deduplicated and sorted by table id.
+
+    Each record may hold ``table_id``, ``title``, ``updated``, ``retrieved`` (or
+    ``retrieved_at``) and ``note``; other keys are ignored.
+    """
+    rows: dict[tuple[str, str], dict[str, str]] = {}
+    for record in provenance:
+        row = {"table_id": str(record.get("table_id") or record.get("dataset") or ""),
+               "title": str(record.get("title") or ""),
+               "updated": _date_text(record.get("updated")),
+               "retrieved": _date_text(record.get("retrieved") or record.get("retrieved_at")),
+               "note": str(record.get("note") or "")}
+        rows[(row["table_id"], row["title"])] = row
+    return [rows[key] for key in sorted(rows)]
+
+
+def page_context(program: Program, lang: str, demo: bool, **extra: Any) -> dict[str, Any]:
+    """Variables every page template needs (translation helpers, CSS, programme, demo)."""
+    def t(key: str, **values: object) -> str:
+        return texts.t(key, lang, **values)
+
+    return {"lang": lang, "t": t, "css": Markup(stylesheet()),
+            "program": program, "demo": demo, "description": "", "body_class": "",
+            **extra}
+
+
+def source_label(demo: bool, lang: str) -> str:
+    """The data source named on covers."""
+    return texts.t("source_demo" if demo else "source_ssb", lang)
+
+
+def _reproduce(program: Program, analysis: str, lang: str) -> Markup:
+    template = escape(i18n.TEXTS["render.reproduce"][lang])
+    return Markup(template).format(
+        notebook=Markup("<code>notebooks/{}.ipynb</code>").format(analysis),
+        program_file=Markup("<code>programs/{}.yml</code>").format(program.id),
+        manifest=Markup('<a href="manifest.json"><code>manifest.json</code></a>'))
+
+
+def methods_context(program: Program, provenance: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Template variables of the methods and sources appendix."""
+    sources = normalise_sources(provenance)
+    return {"sources": sources, "threshold": program.disclosure_threshold,
+            "sources_have_retrieved": any(s["retrieved"] for s in sources),
+            "sources_have_notes": any(s["note"] for s in sources)}
+
+
+def analysis_page(content: ReportContent, *, program: Program, analysis: str, demo: bool,
+                  provenance: Iterable[Mapping[str, Any]]) -> str:
+    """The HTML text of one analysis report (see :func:`render_analysis_html`)."""
+    lang = report_language(program, content.parameters)
+    title = texts.analysis_title(analysis, lang)
+    facts = [(texts.t("owner", lang), program.owner),
+             (texts.t("area", lang), area_label(program, content.parameters)),
+             (texts.t("data_source", lang), source_label(demo, lang))]
+    context = page_context(
+        program, lang, demo,
+        page_title=f"{title} – {program.title}",
+        description=f"{program.title}: {title}",
+        analysis_title=title, facts=facts,
+        findings=content.key_findings(MAX_KEY_FINDINGS),
+        body=Markup(content.body),
+        reproduce=_reproduce(program, analysis, lang),
+        **methods_context(program, provenance))
+    return _environment().get_template("report.html.j2").render(context)
+
+
+def render_template(name: str, context: Mapping[str, Any]) -> str:
+    """Render one of the page templates in ``templates/``."""
+    return _environment().get_template(name).render(dict(context))
+
+
+def write_page(out_html: Path, markup: str) -> Path:
+    """Write a page atomically, warning when it grows past a few MB."""
+    data = markup.encode("utf-8")
+    if len(data) > MAX_HTML_BYTES:
+        LOG.warning("%s is %.1f MB; reports should stay a few MB at most (fewer or simpler "
+                    "figures)", out_html, len(data) / 1e6)
+    return io.write_bytes(out_html, data)
+
+
+def render_analysis_html(executed_nb: Path, out_html: Path, *, program: Program, analysis: str,
+                         demo: bool, provenance: list[dict]) -> Path:
+    """Render one executed analysis notebook as a self-contained, accessible HTML report.
+
+    Args:
+        executed_nb: ``reports/<program>/<analysis>.ipynb`` as executed by papermill.
+        out_html: the page to write (atomically), normally beside the notebook.
+        program: the programme the notebook ran for.
+        analysis: the analysis name (``competence_gap``, ``youth_dropout``, ``migration``).
+        demo: the data are synthetic demo data (adds the demo banner on every page).
+        provenance: source tables ``{table_id, title, updated, retrieved?, note?}``.
+
+    Returns:
+        ``out_html``.
+
+    Raises:
+        RenderError: when the notebook is missing, unreadable or has an error output.
+    """
+    content = read_report(executed_nb)
+    return write_page(Path(out_html), analysis_page(content, program=program, analysis=analysis,
+                                                    demo=demo, provenance=provenance))

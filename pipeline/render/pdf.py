@@ -1,0 +1,83 @@
+"""PDF reports with WeasyPrint from the reports' own HTML and its print stylesheet.
+
+PDFs are tagged PDF/UA-1 (structure tree, figure alt text from each SVG's ``<title>``, document
+language and title). WeasyPrint only reads local files and inline data (no network). Dates in
+the PDF metadata are left out unless ``SOURCE_DATE_EPOCH`` is set (the reproducible-builds
+convention), so the same HTML gives the same PDF bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from pathlib import Path
+
+from pipeline import io
+
+PDF_VARIANT = "pdf/ua-1"
+PRINT_CSS = Path(__file__).resolve().parent / "print.css"
+
+
+def _fixed_date() -> str | None:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return None
+    stamp = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _offline_fetcher():
+    from weasyprint import URLFetcher
+
+    # Reports are self-contained; anything else (http, https, ftp) must not be fetched.
+    return URLFetcher(allowed_protocols=("file", "data"))
+
+
+def with_print_css(html_text: str) -> str:
+    """The page with the print stylesheet added last in ``<head>`` (so it wins the cascade).
+
+    The print stylesheet uses CSS Paged Media (running strings, page counters, leaders), which
+    HTML validators reject, so it is added here for WeasyPrint rather than kept in the page.
+    """
+    css = PRINT_CSS.read_text(encoding="utf-8").strip()
+    marker = "</head>"
+    if marker not in html_text:
+        raise ValueError("the report HTML has no </head>; render it with pipeline.render")
+    return html_text.replace(marker, f"<style>\n{css}\n</style>\n{marker}", 1)
+
+
+def write_pdf(out_pdf: Path, *, title: str, language: str, html_path: Path | None = None,
+              html_text: str | None = None, base_url: Path | None = None) -> Path:
+    """Render HTML (a file or text) to a tagged PDF written atomically to ``out_pdf``."""
+    from weasyprint import HTML
+
+    # WeasyPrint logs every CSS property it ignores; keep the run's output readable.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    if html_path is not None:
+        html_text = Path(html_path).read_text(encoding="utf-8")
+        base_url = Path(html_path).parent
+    source = HTML(string=with_print_css(html_text or ""), base_url=str(base_url or Path.cwd()),
+                  url_fetcher=_offline_fetcher())
+    document = source.render()
+    document.metadata.title = title
+    document.metadata.lang = language
+    document.metadata.generator = "innsikt"
+    document.metadata.created = document.metadata.modified = _fixed_date()
+    data = document.write_pdf(pdf_variant=PDF_VARIANT)
+    return io.write_bytes(out_pdf, data)
+
+
+def render_pdf(html_path: Path, out_pdf: Path, *, title: str, language: str) -> Path:
+    """Render a report's HTML to an A4, tagged (PDF/UA-1) PDF with its print stylesheet.
+
+    Args:
+        html_path: the HTML report (from :func:`pipeline.render.render_analysis_html`).
+        out_pdf: the PDF to write (atomically).
+        title: document title for the PDF metadata (shown by viewers instead of the file name).
+        language: ``nb`` or ``en``; the PDF's ``/Lang``.
+
+    Returns:
+        ``out_pdf``.
+    """
+    return write_pdf(Path(out_pdf), title=title, language=language, html_path=Path(html_path))

@@ -1,0 +1,217 @@
+"""Programme pages, the combined programme PDF, the workbook and the top-level index.
+
+Layout (all links relative, so the folder can be published anywhere)::
+
+    reports/index.html                       render_site
+    reports/<program>/index.html             render_program
+    reports/<program>/<program>.pdf          render_program (all analyses, with contents list)
+    reports/<program>/tables.xlsx            render_program
+    reports/<program>/<analysis>.html|.pdf   render_analysis_html / render_pdf (linked)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from pipeline.programs import Program
+from pipeline.render import texts
+from pipeline.render.content import (
+    RenderError,
+    ReportContent,
+    prefix_ids,
+    read_report,
+    shift_headings,
+)
+from pipeline.render.html import (
+    MAX_KEY_FINDINGS,
+    area_label,
+    methods_context,
+    page_context,
+    render_template,
+    report_language,
+    source_label,
+    write_page,
+)
+from pipeline.render.pdf import write_pdf
+from pipeline.render.workbook import render_workbook
+
+LOG = logging.getLogger(__name__)
+PROGRAM_PAGE_FINDINGS = 3  # the programme page shows each analysis's top findings only
+
+
+def _ordered(program: Program, executed: Mapping[str, Path]) -> list[str]:
+    """Analyses in the programme file's order, then any extra ones by name."""
+    known = [a for a in program.analyses if a in executed]
+    return known + sorted(a for a in executed if a not in program.analyses)
+
+
+def _facts(program: Program, lang: str, demo: bool) -> list[tuple[str, str]]:
+    return [(texts.t("owner", lang), program.owner),
+            (texts.t("area", lang), area_label(program)),
+            (texts.t("data_source", lang), source_label(demo, lang))]
+
+
+def combined_page(program: Program, reports: Mapping[str, ReportContent], *, demo: bool,
+                  provenance: list[dict]) -> str:
+    """HTML of the combined programme report (source of ``<program>.pdf``).
+
+    Each analysis becomes a section with its own findings and outputs; its headings move one
+    level down (the analysis title is the h2) and its ids get the analysis name as prefix so
+    they stay unique in one document.
+    """
+    lang = program.language
+    sections = []
+    for analysis, content in reports.items():
+        anchor = f"a-{analysis}"
+        body = prefix_ids(shift_headings(content.body), f"{anchor}-")
+        sections.append({"anchor": anchor, "title": texts.analysis_title(analysis, lang),
+                         "findings": content.key_findings(MAX_KEY_FINDINGS),
+                         "body": Markup(body)})
+    context = page_context(program, lang, demo, page_title=program.title,
+                           description=program.description, facts=_facts(program, lang, demo),
+                           analyses=sections, reproduce="", body_class="combined",
+                           **methods_context(program, provenance))
+    return render_template("combined.html.j2", context)
+
+
+def program_page(program: Program, reports: Mapping[str, ReportContent], *, demo: bool,
+                 combined_pdf: str, workbook: str) -> str:
+    """HTML of the programme page ``reports/<program>/index.html``."""
+    lang = program.language
+    cards = []
+    for analysis in list(program.analyses) + sorted(set(reports) - set(program.analyses)):
+        content = reports.get(analysis)
+        cards.append({"name": analysis, "title": texts.analysis_title(analysis, lang),
+                      "available": content is not None,
+                      "findings": content.key_findings(PROGRAM_PAGE_FINDINGS) if content else [],
+                      "html": f"{analysis}.html", "pdf": f"{analysis}.pdf"})
+    context = page_context(program, lang, demo, page_title=program.title,
+                           description=program.description, facts=_facts(program, lang, demo),
+                           analyses=cards, combined_pdf=combined_pdf, workbook=workbook,
+                           body_class="programme")
+    return render_template("program.html.j2", context)
+
+
+def render_program(program: Program, executed: dict[str, Path], out_dir: Path, *, demo: bool,
+                   provenance: list[dict]) -> dict[str, Path]:
+    """Write the programme page, the combined PDF and the workbook for one programme.
+
+    The per-analysis ``<analysis>.html`` and ``.pdf`` are written by
+    :func:`pipeline.render.render_analysis_html` and :func:`pipeline.render.render_pdf`; this
+    page links them. Analyses of the programme missing from ``executed`` (failed) are listed
+    as not available.
+
+    Args:
+        program: the programme.
+        executed: analysis name → executed notebook.
+        out_dir: ``reports/<program>``.
+        demo: demo data.
+        provenance: source table records for the methods appendix and the sources sheet.
+
+    Returns:
+        ``{"index": …, "pdf": …, "workbook": …}`` paths written.
+
+    Analyses whose executed notebook is missing or failed are logged and shown as not
+    available; the rest are rendered.
+    """
+    out_dir = Path(out_dir)
+    reports: dict[str, ReportContent] = {}
+    for analysis in _ordered(program, executed):
+        try:
+            reports[analysis] = read_report(executed[analysis])
+        except RenderError as exc:
+            # One failed analysis must not take the programme page down: it is listed as not
+            # available and left out of the combined PDF and the workbook.
+            LOG.warning("%s", exc)
+    lang = report_language(program)
+    pdf_name, workbook_name = f"{program.id}.pdf", "tables.xlsx"
+    written: dict[str, Path] = {}
+    written["index"] = write_page(out_dir / "index.html", program_page(
+        program, reports, demo=demo, combined_pdf=pdf_name, workbook=workbook_name))
+    written["pdf"] = write_pdf(out_dir / pdf_name, title=program.title, language=lang,
+                               html_text=combined_page(program, reports, demo=demo,
+                                                       provenance=provenance),
+                               base_url=out_dir)
+    written["workbook"] = render_workbook(out_dir / workbook_name, program, reports, demo=demo,
+                                          provenance=provenance, lang=lang)
+    return written
+
+
+def _is_demo(info: Mapping[str, Any]) -> bool:
+    """Whether a programme's reports use demo data.
+
+    ``info`` is either the programme's ``manifest.json`` (its ``source`` field) or a mapping of
+    analysis → executed notebook (papermill's recorded ``source`` parameter).
+    """
+    if "source" in info:
+        return info["source"] == "demo"
+    import nbformat
+
+    for path in info.values():
+        if not str(path).endswith(".ipynb"):
+            continue
+        try:
+            nb = nbformat.read(Path(path), as_version=4)
+        except Exception:  # the site index must still list a programme with a broken file
+            continue
+        if nb.metadata.get("papermill", {}).get("parameters", {}).get("source", "demo") == "demo":
+            return True
+    return False
+
+
+def site_page(programs: list[tuple[Program, dict]], reports_dir: Path, *,
+              failures: list[str], lang: str = "nb") -> str:
+    """HTML of ``reports/index.html`` (see :func:`render_site`)."""
+    cards = []
+    any_demo = False
+    for program, executed in sorted(programs, key=lambda item: item[0].id):
+        folder = Path(reports_dir) / program.id
+        plang = program.language
+        demo = _is_demo(executed)
+        any_demo = any_demo or demo
+        analyses = [{"title": texts.analysis_title(a, plang), "html": f"{program.id}/{a}.html",
+                     "pdf": f"{program.id}/{a}.pdf"}
+                    for a in _ordered(program, dict.fromkeys(program.analyses))
+                    if (folder / f"{a}.html").exists()]
+        cards.append({
+            "id": program.id, "title": program.title, "owner": program.owner,
+            "area": program.region.label, "lang": plang, "demo": demo,
+            "demo_marker": texts.t("demo_banner", plang),
+            "index": f"{program.id}/index.html", "analyses": analyses,
+            "pdf_label": texts.t("pdf", plang),
+            "combined_pdf": (f"{program.id}/{program.id}.pdf"
+                             if (folder / f"{program.id}.pdf").exists() else ""),
+            "combined_label": texts.t("combined_pdf", plang),
+            "workbook": (f"{program.id}/tables.xlsx"
+                         if (folder / "tables.xlsx").exists() else ""),
+            "workbook_label": texts.t("workbook", plang)})
+    context = page_context(None, lang, any_demo, page_title=texts.t("site_title", lang),
+                           description=texts.t("site_intro", lang), programmes=cards,
+                           failures=list(failures), body_class="site")
+    return render_template("site.html.j2", context)
+
+
+def render_site(programs: list[tuple[Program, dict]], reports_dir: Path, *,
+                failures: list[str]) -> Path:
+    """Write ``reports/index.html`` linking every programme and its reports.
+
+    Args:
+        programs: ``(programme, info)`` pairs; ``info`` is the programme's
+            ``reports/<program>/manifest.json`` content (its ``source`` says whether it is demo
+            data) or a mapping analysis → executed notebook. Links are made only to report files
+            that exist, so the page never has a broken link.
+        reports_dir: the ``reports`` folder.
+        failures: one line per failed analysis (e.g. ``"flere-i-arbeid/migration: cell 7
+            raised ValueError"``), listed at the top when any.
+
+    Returns:
+        The path of ``reports/index.html``.
+    """
+    reports_dir = Path(reports_dir)
+    return write_page(reports_dir / "index.html",
+                      site_page(programs, reports_dir, failures=failures))

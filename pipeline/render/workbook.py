@@ -1,0 +1,181 @@
+"""The programme workbook ``tables.xlsx``: every published table, one sheet each, and sources.
+
+Tables come from the notebooks' ``application/vnd.innsikt.table+json`` outputs, i.e. exactly as
+published after disclosure control: suppressed cells stay ":". The file is made byte-stable:
+fixed document dates and fixed zip entry times.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io as _io
+import re
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.writer.excel import ExcelWriter
+
+from pipeline import io
+from pipeline.programs import Program
+from pipeline.render import texts
+from pipeline.render.content import ReportContent
+from pipeline.render.html import normalise_sources
+
+FIXED_TIME = dt.datetime(2000, 1, 1)  # Excel needs some date; this one is a constant
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=13)
+
+
+def sheet_name(analysis: str, number: int, used: set[str]) -> str:
+    """A valid, unique sheet name (≤ 31 characters, no ``[]:*?/\\``) for table ``number``."""
+    base = _BAD_SHEET_CHARS.sub("-", f"{analysis} {number}")
+    name = base[:31]
+    suffix = 2
+    while name.lower() in used:
+        tail = f" ({suffix})"
+        name = base[:31 - len(tail)] + tail
+        suffix += 1
+    used.add(name.lower())
+    return name
+
+
+def _cell_value(value: Any) -> Any:
+    if value is None or isinstance(value, (int, float, str)):
+        return value
+    return str(value)
+
+
+def _autosize(ws, columns: int, start_row: int) -> None:
+    for col in range(1, columns + 1):
+        letter = get_column_letter(col)
+        width = max((len(str(c.value)) for c in ws[letter][start_row - 1:] if c.value is not None),
+                    default=8)
+        ws.column_dimensions[letter].width = min(60, max(8, width + 2))
+
+
+def _table_sheet(ws, table: Mapping[str, Any], analysis_title: str, lang: str) -> None:
+    columns: Sequence[str] = table.get("columns", [])
+    ws["A1"] = table.get("caption", "")
+    ws["A1"].font = TITLE
+    ws["A2"] = f"{texts.t('analysis', lang)}: {analysis_title}"
+    header_row = 4
+    for col, name in enumerate(columns, 1):
+        cell = ws.cell(row=header_row, column=col, value=str(name))
+        cell.font = BOLD
+        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+    suppressed = False
+    for r, row in enumerate(table.get("data", []), header_row + 1):
+        for col, value in enumerate(row, 1):
+            value = _cell_value(value)
+            suppressed = suppressed or value == ":"
+            cell = ws.cell(row=r, column=col, value=value)
+            if value == ":":
+                cell.alignment = Alignment(horizontal="right")
+            elif isinstance(value, float):
+                cell.number_format = "#,##0.0##"
+            elif isinstance(value, int) and not isinstance(value, bool):
+                cell.number_format = "#,##0" if col > 1 else "0"
+    note_row = header_row + len(table.get("data", [])) + 2
+    notes = list(table.get("notes", []))
+    if suppressed and not notes:
+        notes.append(texts.t("suppressed_cells", lang))
+    for i, note in enumerate(notes):
+        ws.cell(row=note_row + i, column=1, value=str(note))
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    _autosize(ws, max(1, len(columns)), header_row)
+
+
+def _sources_sheet(ws, program: Program, lang: str, demo: bool,
+                   provenance: Iterable[Mapping[str, Any]]) -> None:
+    ws["A1"] = f"{texts.t('sources_sheet', lang)}: {program.title}"
+    ws["A1"].font = TITLE
+    ws["A2"] = texts.t("source_demo" if demo else "source_ssb", lang)
+    row = 3
+    if demo:
+        ws.cell(row=row, column=1, value=texts.t("demo_banner", lang)).font = BOLD
+        row += 1
+    ws.cell(row=row, column=1,
+            value=texts.t("suppression", lang, threshold=program.disclosure_threshold))
+    row += 2
+    heads = ["col_table", "col_title", "col_updated", "col_retrieved", "col_note"]
+    for col, key in enumerate(heads, 1):
+        ws.cell(row=row, column=col, value=texts.t(key, lang)).font = BOLD
+    first = row
+    for source in normalise_sources(provenance):
+        row += 1
+        for col, key in enumerate(["table_id", "title", "updated", "retrieved", "note"], 1):
+            ws.cell(row=row, column=col, value=source[key] or None)
+    _autosize(ws, len(heads), first)
+
+
+def _stable_bytes(wb: Workbook) -> bytes:
+    """Save without openpyxl's "modified = now" and with fixed zip entry times."""
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
+    wb.properties.creator = "innsikt"
+    buffer = _io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).save()
+    stable = _io.BytesIO()
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(stable, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            dst.writestr(fixed, src.read(info.filename))
+    return stable.getvalue()
+
+
+def build_workbook(program: Program, reports: Mapping[str, ReportContent], *, demo: bool,
+                   provenance: Iterable[Mapping[str, Any]], lang: str) -> bytes:
+    """The workbook's bytes: a contents sheet, one sheet per published table, a sources sheet.
+
+    Args:
+        program: the programme.
+        reports: analysis name → its report content, in report order.
+        demo: demo data (the sources sheet says so).
+        provenance: source table records (see :func:`pipeline.render.html.normalise_sources`).
+        lang: language of the sheet texts.
+    """
+    wb = Workbook()
+    contents = wb.active
+    contents.title = texts.t("contents_sheet", lang)
+    contents["A1"] = program.title
+    contents["A1"].font = TITLE
+    row = 2
+    if demo:
+        contents.cell(row=row, column=1, value=texts.t("demo_banner", lang)).font = BOLD
+        row += 1
+    row += 1
+    for col, key in enumerate(["sheet", "analysis", "caption"], 1):
+        contents.cell(row=row, column=col, value=texts.t(key, lang)).font = BOLD
+    first = row
+    used = {contents.title.lower(), texts.t("sources_sheet", lang).lower()}
+    for analysis, content in reports.items():
+        title = texts.analysis_title(analysis, lang)
+        for number, table in enumerate(content.tables, 1):
+            name = sheet_name(analysis, number, used)
+            _table_sheet(wb.create_sheet(name), table, title, lang)
+            row += 1
+            link = contents.cell(row=row, column=1, value=name)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{name}'!A1")
+            contents.cell(row=row, column=2, value=title)
+            contents.cell(row=row, column=3, value=table.get("caption", ""))
+    _autosize(contents, 3, first)
+    _sources_sheet(wb.create_sheet(texts.t("sources_sheet", lang)), program, lang, demo,
+                   provenance)
+    return _stable_bytes(wb)
+
+
+def render_workbook(out_xlsx, program: Program, reports: Mapping[str, ReportContent], *,
+                    demo: bool, provenance: Iterable[Mapping[str, Any]], lang: str):
+    """Write :func:`build_workbook`'s bytes atomically to ``out_xlsx``."""
+    return io.write_bytes(out_xlsx, build_workbook(program, reports, demo=demo,
+                                                   provenance=provenance, lang=lang))
