@@ -164,8 +164,9 @@ def _format_cell(value: Any, ctx: Context, decimals: int) -> str:
 
 
 def table(ctx: Context, df: pd.DataFrame, caption: str, counts: Sequence[str] = (),
-          decimals: int | dict[str, int] = 1, index: bool = False,
-          totals: Sequence[str] = (), note: str = "") -> pd.DataFrame:
+          decimals: int | dict[str, int] = 1, index: bool = False, note: str = "",
+          *, rates: dict[str, tuple[str, str]] | None = None, total_column: str | None = None,
+          group_by: Sequence[str] | None = None, row_relations: bool = True) -> pd.DataFrame:
     """Publish a table: suppress small counts, format numbers, show it with a caption.
 
     Args:
@@ -174,8 +175,15 @@ def table(ctx: Context, df: pd.DataFrame, caption: str, counts: Sequence[str] = 
         counts: columns holding counts of persons; disclosure control applies to them.
         decimals: decimals for float columns (one number or per column).
         index: show the frame's index as the first column.
-        totals: columns that are totals of the count columns (secondary suppression).
         note: a footnote under the table.
+        rates: rate column -> (numerator, denominator) count columns: a rate is hidden
+            wherever its numerator or denominator is.
+        total_column: the count column that is the sum of the other count columns, if any.
+        group_by: columns whose value combinations form groups of rows that add up.
+        row_relations: whether a row's count columns are parts of a published whole (the
+            conservative default); False when they are not (e.g. one column per year).
+
+    See :func:`pipeline.disclosure.suppress` for the rules (primary and secondary suppression).
 
     Returns:
         The published table (suppressed cells as ":").
@@ -183,8 +191,9 @@ def table(ctx: Context, df: pd.DataFrame, caption: str, counts: Sequence[str] = 
     from pipeline import disclosure
 
     frame = df.reset_index() if index else df.reset_index(drop=True)
-    published = disclosure.suppress(frame, list(counts), threshold=ctx.threshold,
-                                    totals=list(totals)) if counts else frame.copy()
+    published = disclosure.suppress(
+        frame, list(counts), threshold=ctx.threshold, rates=rates, total_column=total_column,
+        group_by=group_by, row_relations=row_relations) if counts else frame.copy()
     per_col = decimals if isinstance(decimals, dict) else {}
     default = decimals if isinstance(decimals, int) else 1
     table_id = ctx.next_id("table")

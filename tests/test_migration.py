@@ -197,7 +197,7 @@ def test_implied_outflow_recovers_planted_rate() -> None:
     inflow = 20.0
     for y in years:
         rows.append((y, stock))
-        stock = (stock + inflow) * (1 - 0.15)  # 15 % of those at risk leave
+        stock = stock + inflow - 0.15 * (stock + inflow / 2)  # 15 % of residents leave
     stock_df = pd.DataFrame(rows, columns=["year", "stock"])
     comp = pd.DataFrame({"year": years, "immigration": inflow, "population": 1000.0})
     out = mig.implied_outflow(stock_df, comp)
@@ -310,18 +310,42 @@ def test_demo_components_add_up(demo) -> None:
 
 
 def test_demo_attractiveness_recovers_planted_residuals(demo) -> None:
-    planted = getattr(demo, "PLANTED_ATTRACTIVENESS", None)
+    planted = dict(getattr(demo, "PLANTED_ATTRACTIVENESS", {}))
     if not planted:
         pytest.skip("demo generator plants no attractiveness residuals")
+    retention = demo.PLANTED_RETENTION
     change = mig.load("population_change", "demo")
     jobs = mig.load("employment_by_industry", "demo")
-    codes = list(planted)
+    codes = sorted(planted)
     attr = mig.attractiveness(change, jobs, [[c] for c in codes], window=3)
-    latest = attr[attr["last"] == attr["last"].max()].set_index("area")
-    for code in codes:
-        truth = float(planted[code])
-        row = latest.loc[code]
-        assert row["low"] <= truth <= row["high"], (code, truth, row.to_dict())
+    truth = attr["area"].map(planted)
+    # Namsskogan's in-mover service adds to its residual from the service's first year on.
+    boost = retention["net_domestic_migration_per_1000"] * (
+        (attr["last"] - retention["from_year"] + 1).clip(lower=0, upper=3) / 3)
+    truth = truth + np.where(attr["area"] == retention["region"], boost, 0.0)
+    covered = (attr["low"] <= truth) & (truth <= attr["high"])
+    latest = attr["last"] == attr["last"].max()
+    assert covered[latest].mean() >= 0.9, attr[latest & ~covered]
+    assert covered.mean() >= 0.9
+    # The planted residuals are recovered, not merely covered by wide intervals.
+    assert np.corrcoef(attr["residual"], truth)[0, 1] > 0.8
+    assert (attr["high"] - attr["low"]).median() < 3 * 2 * demo.NET_MIGRATION_NOISE_SD
+    own = attr[latest & (attr["area"] == retention["region"])].iloc[0]
+    target = planted[retention["region"]] + retention["net_domestic_migration_per_1000"]
+    assert own["low"] <= target <= own["high"]
+
+
+def test_demo_immigrant_outflow_recovers_planted_retention(demo) -> None:
+    retention = demo.PLANTED_RETENTION
+    change = mig.load("population_change", "demo")
+    immigrants = mig.load("immigrants", "demo")
+    code, start = retention["region"], retention["from_year"]
+    comp = mig.components(change, [code])
+    out = mig.implied_outflow(mig.immigrant_stock(immigrants, [code]), comp)
+    result = mig.outflow_change(out[out["year"] >= start - 5], start)
+    planted_pp = retention["immigrant_outflow_rate_change"] * 100
+    assert result["low"] <= planted_pp <= result["high"], result
+    assert result["diff"] < 0
 
 
 def test_demo_indicator_panels(demo) -> None:
@@ -335,3 +359,38 @@ def test_demo_indicator_panels(demo) -> None:
                 panel["value"],
                 panel["numerator"] / panel["denominator"] * (100 if key.startswith("immigrant")
                                                              else 1000))
+
+
+# --------------------------------------------------------------------------------------------
+# The notebook, for the smallest programme region
+# --------------------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_notebook_runs_for_namsskogan_with_small_numbers_handled(demo, tmp_path) -> None:
+    import json
+
+    import papermill
+
+    from pipeline import config, report
+
+    source = config.paths().notebook("migration")
+    out = tmp_path / "migration.ipynb"
+    papermill.execute_notebook(str(source), str(out), parameters={"region": "5044"},
+                               progress_bar=False, kernel_name="python3")
+    nb = json.loads(out.read_text(encoding="utf-8"))
+    outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    data = [o.get("data", {}) for o in outputs]
+    findings = [d[report.FINDING_MIME] for d in data if report.FINDING_MIME in d]
+    tables = [d[report.TABLE_MIME] for d in data if report.TABLE_MIME in d]
+    keys = {f["key"] for f in findings}
+    assert {"mig_growth", "mig_attractiveness", "mig_age_profile", "mig_centre",
+            "mig_immigrant_outflow", "mig_projection"} == {k for k in keys
+                                                            if k.startswith("mig_")}
+    texts = ["".join(d.get("text/plain", "")) for d in data]  # nbformat may store lines
+    assert any("Tallene per år er små" in t for t in texts)  # the small-place notice
+    components = next(t for t in tables if t["caption"].startswith("Komponentene"))
+    gross = [i for i, c in enumerate(components["columns"])
+             if c in ("Fødte", "Døde", "Innvandring", "Utvandring")]
+    for row in components["data"]:
+        for i in gross:
+            assert row[i] == ":" or not (0 < float(row[i]) < 5), row

@@ -51,7 +51,8 @@ from tenacity import (
     Retrying,
     retry_if_exception_type,
     stop_after_attempt,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 
 from pipeline import config, io
@@ -96,8 +97,12 @@ class _TransientError(Exception):
         self.retry_after = retry_after
 
 
-class _TooManyCells(Exception):
-    """SSB answered ``Too many cells selected`` (400, or 403 on older deployments)."""
+class _TooManyCells(SsbQueryError):
+    """SSB answered ``Too many cells selected`` (400, or 403 on older deployments).
+
+    :meth:`SsbClient.fetch_table` splits the part and asks again; elsewhere it surfaces as an
+    :class:`SsbQueryError`.
+    """
 
 
 # --------------------------------------------------------------------------------------------
@@ -614,12 +619,14 @@ class SsbClient:
         self.session = session or requests.Session()
         self.timeout = timeout
         self.max_attempts = max_attempts
-        self.wait = _RetryAfterWait(wait or wait_exponential_jitter(initial=2, max=120, jitter=2))
+        backoff = wait_exponential(multiplier=2, max=120) + wait_random(0, 2)
+        self.wait = _RetryAfterWait(wait or backoff)
         self.max_cells = max_cells
         self.sleep = sleep
         self.limiter = limiter or RateLimiter(clock=clock, sleep=sleep)
         self.lang = lang
         self.requests_made = 0
+        self._memo: dict[str, tuple[bytes, Any]] = {}  # codelists shared by several tables
 
     # ---- HTTP ------------------------------------------------------------------------------
 
@@ -679,7 +686,9 @@ class SsbClient:
         if status in (400, 403):
             title, detail = _problem(response)
             if status == 403 or "too many cells" in title.lower():
-                raise _TooManyCells(title or "403 Forbidden")
+                raise _TooManyCells(
+                    f"{context}: SSB answered {status} {title or 'Forbidden'} (too many cells) "
+                    f"for {method} {url}; select fewer codes or years")
             raise SsbQueryError(
                 f"{context}: SSB rejected the query ({status} {title or response.reason}"
                 f"{': ' + detail if detail else ''}); {method} {url} body {json.dumps(body)}. "
@@ -708,10 +717,16 @@ class SsbClient:
     def _url(self, path: str) -> str:
         return f"{self.base_url}{path}?lang={self.lang}&outputFormat=json-stat2"
 
-    def _cached_get(self, target: Path, url: str, table_id: str, context: str) -> Any:
+    def _cached_get(self, target: Path, url: str, table_id: str, context: str,
+                    share: bool = False) -> Any:
         if _valid_cached(target, None):
             return json.loads(target.read_bytes())
-        content, doc = self.request_json("GET", url, context=context)
+        if share and url in self._memo:
+            content, doc = self._memo[url]
+        else:
+            content, doc = self.request_json("GET", url, context=context)
+            if share:
+                self._memo[url] = (content, doc)
         store_response(target, content, url=url, method="GET", query=None, table_id=table_id,
                        ssb_updated=doc.get("updated") if isinstance(doc, dict) else None)
         return doc
@@ -736,7 +751,7 @@ class SsbClient:
             doc = self._cached_get(
                 meta_dir / f"codelist-{codelist}.json",
                 f"{self.base_url}/codelists/{codelist}?lang={self.lang}", spec.table_id,
-                f"table {spec.table_id} codelist {codelist}")
+                f"table {spec.table_id} codelist {codelist}", share=True)
             codelists[codelist] = codelist_values(doc)
         validate_query(spec, meta, codelists)
         return meta, codelists
