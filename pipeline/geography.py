@@ -696,8 +696,12 @@ def _harmonise_rates(df: pd.DataFrame, column: str, target_year: int
     keep_pair: dict[tuple[str, object], bool] = {}
     for code, year in pairs.itertuples(index=False):
         targets = mapping[code]
-        keep_pair[(code, year)] = len(targets) == 1 and _comparable(
-            code, None if pd.isna(year) else int(year), target_year)
+        # A rate already published on a target code (SSB's agg_KommSummer/agg_KommGjeldende
+        # codelists report past years on today's units) needs no change; otherwise keep it
+        # only where the unit was merely renumbered.
+        identity = len(targets) == 1 and targets[0][0] == code
+        keep_pair[(code, year)] = identity or (len(targets) == 1 and _comparable(
+            code, None if pd.isna(year) else int(year), target_year))
     keep = pd.Series([keep_pair[(c, y)] for c, y in zip(codes, years, strict=True)],
                      index=df.index)
     notes = []

@@ -135,6 +135,16 @@ def provenance(source: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _capture_stderr(log_path: Path) -> None:
+    """Send this worker's stderr, and so the kernel's (it inherits it), to a log file.
+
+    Kernels print start-up warnings that would drown the progress lines; the log is kept next
+    to a failed notebook (``failed/<analysis>.log``) and dropped on success.
+    """
+    with open(log_path, "ab") as log:
+        os.dup2(log.fileno(), 2)
+
+
 def execute_analysis(program_id: str, analysis: str, source: str, language: str,
                      staging: str, root: str) -> dict[str, Any]:
     """Worker: execute one notebook and render its HTML and PDF into ``staging``.
@@ -153,6 +163,7 @@ def execute_analysis(program_id: str, analysis: str, source: str, language: str,
     paths = config.paths()
     out_dir = Path(staging)
     executed = out_dir / f"{analysis}.ipynb"
+    _capture_stderr(out_dir / f"{analysis}.log")
     params = {"program": program_id, "source": source, "region": "", "language": language}
     try:
         pm.execute_notebook(str(paths.notebook(analysis)), str(executed), parameters=params,
@@ -211,12 +222,14 @@ def _publish(staging: Path, target: Path) -> None:
 def _keep_failed(staging: Path, target: Path, analyses: Iterable[str]) -> list[Path]:
     kept = []
     for analysis in analyses:
-        nb = staging / f"{analysis}.ipynb"
-        if nb.exists():
-            dest = target / "failed" / nb.name
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(nb, dest)
-            kept.append(dest)
+        for name in (f"{analysis}.ipynb", f"{analysis}.log"):
+            source = staging / name
+            if source.exists():
+                dest = target / "failed" / name
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, dest)
+                if source.suffix == ".ipynb":
+                    kept.append(dest)
     shutil.rmtree(staging, ignore_errors=True)
     return kept
 
@@ -350,6 +363,8 @@ def run(programs: Iterable[str] | None = None, *, source: str | None = None,
                 summary.failures.append(Failure(program.id, None, result["message"]))
                 say(f"✗ {program.id}: {result['message']}", flush=True)
                 continue
+            for log in staging.glob("*.log"):
+                log.unlink()
             _write_manifest(staging, program, program_file, source, lang, fingerprint)
             _publish(staging, target)
             summary.built.append(program.id)

@@ -394,3 +394,17 @@ def test_notebook_runs_for_namsskogan_with_small_numbers_handled(demo, tmp_path)
     for row in components["data"]:
         for i in gross:
             assert row[i] == ":" or not (0 < float(row[i]) < 5), row
+
+
+def test_comparison_set_rules(demo) -> None:
+    from pipeline import report
+
+    change = mig.load("population_change", "demo")
+    own = report.setup("namsskogan-tilflytting", source="demo")
+    assert mig.comparison_set(own, change)[1:] == [[c] for c in own.comparison_codes]
+    county = report.setup("buskerudplanen", source="demo")
+    assert len(mig.comparison_set(county, change)) == 15
+    other = report.setup("vekst-i-kongsberg", source="demo", region="5043")
+    areas = mig.comparison_set(other, change)
+    assert areas[0] == ["5043"] and len(areas) == 7
+    assert all(a[0].startswith("50") for a in areas)  # same county, similar size

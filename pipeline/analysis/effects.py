@@ -793,8 +793,12 @@ def assess(panel: pd.DataFrame, region_codes: list[str], start_year: int, indica
     if counts:
         nums = [base.get("numerator"), last.get("numerator")]
         result.masked = any(pd.notna(v) and v < threshold for v in nums)
-        if all(pd.notna(base.get(k)) and pd.notna(last.get(k)) and base.get("denominator") > 0
-               for k in ("numerator", "denominator")) and last["year"] != base["year"]:
+        # The binomial interval needs 0 <= numerator <= denominator (an outflow rate
+        # estimated from stock changes can fall outside it; it then gets no such interval).
+        binomial = all(pd.notna(row.get("numerator")) and pd.notna(row.get("denominator"))
+                       and 0 <= row["numerator"] <= row["denominator"] and row["denominator"] > 0
+                       for row in (base, last))
+        if binomial and last["year"] != base["year"]:
             result.change = proportion_change(base["numerator"], base["denominator"],
                                               last["numerator"], last["denominator"],
                                               MULTIPLIER.get(scale, 100.0))

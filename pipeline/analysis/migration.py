@@ -15,6 +15,26 @@ Conventions:
 - Region totals over several municipalities are sums of counts, never sums of rates. A county
   given as region uses its own row when the data have it (moves between its municipalities are
   then not counted as migration), otherwise the sum of its municipalities.
+
+Methods (each stated in the report in the programme's language):
+
+- Age profile: cohort-change (residual) method on 07459, ``net = P(a+1, t+1) − P(a, t)·S(a, t)``
+  with survival from a Gompertz schedule (:data:`GOMPERTZ_SLOPE`) calibrated each year to the
+  country's registered deaths (06913), both sexes alike; newborns and ages above 89 left out.
+- Immigrant outflow: ``stock(t) + immigration(t) − stock(t+1)`` per immigrant resident in the
+  year (all immigration counted as immigrants; deaths not subtracted; moves between
+  municipalities enter as a net), see :func:`implied_outflow`.
+- Attractiveness (Telemarksforsking's model): OLS (HC3) over all municipalities of net
+  domestic migration per 1 000 on annualised job growth (13470) and log population, per
+  rolling window; the residual's interval adds the municipality's own year-to-year noise
+  (:func:`noise_model`, fitted across municipalities) to the fitted value's variance.
+- Projection: statsmodels ETS (damped additive trend for population, level for net
+  migration) with prediction intervals, beside SSB's 14288 alternatives.
+
+Notebook API: ``*_section(ctx, data)`` functions return a :class:`Section` (tables, figures,
+findings, notices in order, plus ``frames``) and :func:`show` passes it to
+:mod:`pipeline.report`. Tables built here pass :func:`protect` first, so derived numbers (nets,
+shares, outflows) never reveal a suppressed count.
 """
 
 from __future__ import annotations
@@ -480,12 +500,6 @@ i18n.register({
     "HHMH": {"nb": "SSB høy nasjonal vekst", "en": "SSB high national growth"},
     "LLML": {"nb": "SSB lav nasjonal vekst", "en": "SSB low national growth"},
     "mig_projection_none": {"nb": "Framskriving", "en": "Projection"},
-    "mig_effects_missing": {
-        "nb": "Effektmodulen (pipeline/analysis/effects.py) er ikke tilgjengelig ennå; "
-              "effektvurderingen mangler i denne rapporten.",
-        "en": "The effect module (pipeline/analysis/effects.py) is not available yet; this "
-              "report lacks the effect assessment.",
-    },
 })
 
 
@@ -1322,23 +1336,36 @@ def group_residual(fitted: pd.DataFrame, codes: Sequence[str]) -> dict[str, floa
             "low": resid - 1.96 * se, "high": resid + 1.96 * se}
 
 
-def comparison_set(ctx) -> list[list[str]]:
+def comparison_set(ctx, change: pd.DataFrame | None = None, n_similar: int = 6
+                   ) -> list[list[str]]:
     """Areas the region is ranked among: the region itself plus its comparison units.
 
-    Comparison municipalities from the programme when given; otherwise the other
-    municipalities of the county (municipal region) or all counties (county region).
+    - the programme's own region: the programme file's comparison municipalities;
+    - a county (given or programme region without comparisons): the other counties;
+    - any other municipality: the ``n_similar`` municipalities of its county closest in size
+      (population on 1 January of the latest year in ``change``), or all of the county's
+      municipalities when ``change`` is not given.
     """
     from pipeline import geography
 
     region = list(ctx.region_codes)
-    if ctx.comparison_codes:
-        others = [[c] for c in ctx.comparison_codes if c not in region]
-    elif len(region) == 1 and len(region[0]) == 2:
-        others = [[c] for c in sorted(geography.county_names()) if c != region[0]]
-    else:
-        county = ctx.county or geography.county_of(region[0])
-        others = [[c] for c in geography.municipalities_in_county(county) if c not in region]
-    return [region, *others]
+    own = region == list(ctx.program.region_codes)
+    if own and ctx.comparison_codes:
+        return [region, *[[c] for c in ctx.comparison_codes if c not in region]]
+    if len(region) == 1 and len(region[0]) == 2:
+        return [region, *[[c] for c in sorted(geography.county_names()) if c != region[0]]]
+    county = ctx.county or geography.county_of(region[0])
+    candidates = [c for c in geography.municipalities_in_county(county) if c not in region]
+    if change is not None and len(change):
+        pop = change[(change["measure"] == "Folkemengde") & change["region"].isin(
+            candidates + region)]
+        latest = pop[pop["year"] == pop["year"].max()].set_index("region")["value"]
+        own_size = latest.reindex(region).sum()
+        if own_size > 0:
+            distance = (np.log(latest[latest > 0]) - math.log(own_size)).abs()
+            distance = distance.drop(region, errors="ignore").sort_values(kind="stable")
+            candidates = list(distance.index[:n_similar])
+    return [region, *[[c] for c in candidates]]
 
 
 def attractiveness(change: pd.DataFrame, employment: pd.DataFrame, areas: list[list[str]],
@@ -1708,14 +1735,36 @@ def _too_little(ctx, what: str) -> str:
     return ctx.t("too_little_data", what=what, region=ctx.region_label)
 
 
-def _mask_derived(values: pd.Series, *sources: pd.Series, threshold: int) -> pd.Series:
-    """Derived numbers (nets) become ":" where a source count is small (could be derived)."""
-    small = np.zeros(len(values), dtype=bool)
-    for s in sources:
-        v = s.to_numpy(dtype=float)
-        small |= (v > 0) & (v < threshold)
-    return pd.Series(np.where(small, ":", values.to_numpy(dtype=object)), index=values.index,
-                     dtype=object)
+def protect(ctx, table: pd.DataFrame, counts: Sequence[str],
+            derived: dict[str, Sequence[str]] | None = None,
+            next_row: dict[str, Sequence[str]] | None = None) -> pd.DataFrame:
+    """Suppress small counts, then hide every derived number that would reveal one.
+
+    :func:`pipeline.disclosure.suppress` protects the count columns; a net, a difference or a
+    share computed from a suppressed count would give it away, so such cells become ":" too.
+    :func:`pipeline.report.table` later keeps every ":" (it treats them as already suppressed).
+
+    Args:
+        table: the table to publish.
+        counts: its columns of counts of persons.
+        derived: derived column -> the count columns (same row) it is computed from.
+        next_row: derived column -> count columns of the *next* row it depends on (e.g. an
+            outflow from this year's and next year's stock).
+    """
+    from pipeline import disclosure
+
+    out = disclosure.suppress(table, list(counts), threshold=ctx.threshold)
+    hidden = {c: out[c].map(lambda v: isinstance(v, str) and v == ":").to_numpy(dtype=bool)
+              for c in counts}
+    masks: dict[str, np.ndarray] = {}
+    for col, sources in (derived or {}).items():
+        masks[col] = np.logical_or.reduce([hidden[c] for c in sources])
+    for col, sources in (next_row or {}).items():
+        ahead = np.logical_or.reduce([np.append(hidden[c][1:], False) for c in sources])
+        masks[col] = masks.get(col, np.zeros(len(out), dtype=bool)) | ahead
+    for col, mask in masks.items():
+        out[col] = out[col].astype(object).where(~mask, ":")
+    return out
 
 
 def overview_section(ctx, data: Data) -> Section:
@@ -1748,8 +1797,10 @@ def components_section(ctx, data: Data, last_n_years: int = 10) -> Section:
         sec.add("notice", text=ctx.t("mig_components_pooled", years=years,
                                      threshold=ctx.threshold))
     check = components_check(comp)
-    table = components_table(ctx, recent, years, last_n=last_n_years)
     gross = [ctx.t(c) for c in FLOW_COMPONENTS]
+    table = protect(ctx, components_table(ctx, recent, years, last_n=last_n_years), gross,
+                    derived={ctx.t("natural_increase"): [ctx.t("births"), ctx.t("deaths")],
+                             ctx.t("net_migration"): gross[2:], ctx.t("growth"): gross})
     period_word = ctx.t("mig_periods_word") if years > 1 else ctx.t("mig_year_word")
     sec.add("table", df=table, counts=gross, decimals=0,
             caption=ctx.t("mig_components_caption", region=ctx.region_label, period=period_word),
@@ -1854,10 +1905,9 @@ def flows_section(ctx, data: Data, n_years: int = 5, top: int = 10) -> Section:
     if summary.empty:
         sec.add("notice", text=_too_little(ctx, ctx.t("mig_no_flows")))
         return sec
-    table = flows_table(ctx, summary)
     net_col = ctx.t("mig_moves_net")
-    table[net_col] = _mask_derived(table[net_col], summary["moves_in"], summary["moves_out"],
-                                   threshold=ctx.threshold)
+    moves = [ctx.t("mig_moves_in"), ctx.t("mig_moves_out")]
+    table = protect(ctx, flows_table(ctx, summary), moves, derived={net_col: moves})
     sec.add("table", df=table, decimals=0,
             counts=[ctx.t("mig_moves_in"), ctx.t("mig_moves_out")],
             caption=ctx.t("mig_flows_caption", region=ctx.region_label, first=first,
@@ -1883,8 +1933,8 @@ def flows_section(ctx, data: Data, n_years: int = 5, top: int = 10) -> Section:
     if centre:
         exchange = centre_exchange(data.flows, ctx.region_codes, centre)
         ctable = centre_table(ctx, exchange, centre)
-        ctable[net_col] = _mask_derived(ctable[net_col], exchange["to_region"].tail(10),
-                                        exchange["to_centre"].tail(10), threshold=ctx.threshold)
+        ctable = protect(ctx, ctable, list(ctable.columns[1:3]),
+                         derived={net_col: list(ctable.columns[1:3])})
         sec.add("table", df=ctable, decimals=0, counts=list(ctable.columns[1:3]),
                 caption=ctx.t("mig_centre_caption", region=ctx.region_label,
                               centre=ctx.name(centre)))
@@ -1912,15 +1962,19 @@ def immigrants_section(ctx, data: Data, pre_years: int = 5) -> Section:
     if out["stock"].dropna().empty:
         sec.add("notice", text=_too_little(ctx, ctx.t("mig_immigrants_heading")))
         return sec
-    table = immigrants_table(ctx, out)
-    tail = out.tail(10)
-    for col in ("mig_immigrants_outflow", "mig_immigrants_rate"):
-        table[ctx.t(col)] = _mask_derived(table[ctx.t(col)], tail["stock"],
-                                          tail["immigration"], tail["stock_next"],
-                                          threshold=ctx.threshold)
+    stock_col, inflow_col = ctx.t("mig_immigrants_stock"), ctx.t("mig_immigrants_inflow")
+    outflow_col, rate_col = ctx.t("mig_immigrants_outflow"), ctx.t("mig_immigrants_rate")
+    # The implied outflow is an estimate, but it reads as a number of persons: protect it as a
+    # count, and hide it (and its rate) wherever a stock or inflow it comes from is hidden.
+    counts = [stock_col, inflow_col, outflow_col]
+    table = protect(ctx, immigrants_table(ctx, out), counts,
+                    derived={ctx.t("mig_immigrants_share"): [stock_col],
+                             outflow_col: [stock_col, inflow_col],
+                             rate_col: [stock_col, inflow_col, outflow_col]},
+                    next_row={outflow_col: [stock_col], rate_col: [stock_col]})
     sec.add("table", df=table, decimals={ctx.t("mig_immigrants_share"): 1,
                                          ctx.t("mig_immigrants_rate"): 1},
-            counts=[ctx.t("mig_immigrants_stock"), ctx.t("mig_immigrants_inflow")],
+            counts=counts,
             caption=ctx.t("mig_immigrants_caption", region=ctx.region_label))
     latest = out.dropna(subset=["stock"]).iloc[-1]
     if pd.notna(latest["share"]):
@@ -1965,7 +2019,7 @@ def attractiveness_section(ctx, data: Data, window: int = 3) -> Section:
     if data.change.empty or data.employment.empty:
         sec.add("notice", text=_too_little(ctx, ctx.t("mig_attr_none")))
         return sec
-    areas = comparison_set(ctx)
+    areas = comparison_set(ctx, data.change)
     attr = attractiveness(data.change, data.employment, areas, window=window)
     region = "+".join(ctx.region_codes)
     if attr.empty or region not in set(attr["area"]):
