@@ -792,12 +792,15 @@ def assess(panel: pd.DataFrame, region_codes: list[str], start_year: int, indica
     counts = {"numerator", "denominator"} <= set(own.columns)
     if counts:
         nums = [base.get("numerator"), last.get("numerator")]
-        result.masked = any(pd.notna(v) and v < threshold for v in nums)
         # The binomial interval needs 0 <= numerator <= denominator (an outflow rate
         # estimated from stock changes can fall outside it; it then gets no such interval).
         binomial = all(pd.notna(row.get("numerator")) and pd.notna(row.get("denominator"))
                        and 0 <= row["numerator"] <= row["denominator"] and row["denominator"] > 0
                        for row in (base, last))
+        # Small counts of persons are hidden; a net (in minus out) is a difference, not a
+        # count of persons, and is not masked by this rule.
+        result.masked = any(pd.notna(v) and 0 < v < threshold for v in nums) and all(
+            pd.isna(v) or v >= 0 for v in nums)
         if binomial and last["year"] != base["year"]:
             result.change = proportion_change(base["numerator"], base["denominator"],
                                               last["numerator"], last["denominator"],
