@@ -173,7 +173,8 @@ def table(ctx: Context, df: pd.DataFrame, caption: str, counts: Sequence[str] = 
         df: the table; column names are shown as headers (already translated).
         caption: what the table shows (translated).
         counts: columns holding counts of persons; disclosure control applies to them.
-        decimals: decimals for float columns (one number or per column).
+        decimals: decimals for float columns: one number for all, or a dict of
+            column -> decimals (unlisted columns get none).
         index: show the frame's index as the first column.
         note: a footnote under the table.
         rates: rate column -> (numerator, denominator) count columns: a rate is hidden
@@ -194,8 +195,9 @@ def table(ctx: Context, df: pd.DataFrame, caption: str, counts: Sequence[str] = 
     published = disclosure.suppress(
         frame, list(counts), threshold=ctx.threshold, rates=rates, total_column=total_column,
         group_by=group_by, row_relations=row_relations) if counts else frame.copy()
+    # A dict names the columns with decimals; the others (counts, years) get none.
     per_col = decimals if isinstance(decimals, dict) else {}
-    default = decimals if isinstance(decimals, int) else 1
+    default = decimals if isinstance(decimals, int) else 0
     table_id = ctx.next_id("table")
     numeric_cols = {c for c in published.columns[1:]
                     if all(not isinstance(v, str) or v == ":" for v in published[c])}
