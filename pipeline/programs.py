@@ -79,12 +79,11 @@ def _check_county(code: str) -> str:
     return code
 
 
-class Region(_Strict):
-    """The programme's own area: one or more municipalities, or a whole county."""
+class _Area(_Strict):
+    """Municipalities and/or a county, each checked against the 2024 structure."""
 
     municipalities: list[str] = Field(default_factory=list)
     county: str | None = None
-    label: str
 
     @field_validator("municipalities")
     @classmethod
@@ -95,6 +94,12 @@ class Region(_Strict):
     @classmethod
     def _county_exists(cls, code: str | None) -> str | None:
         return None if code is None else _check_county(str(code))
+
+
+class Region(_Area):
+    """The programme's own area: one or more municipalities, or a whole county."""
+
+    label: str
 
     @model_validator(mode="after")
     def _not_empty(self) -> Region:
@@ -103,29 +108,18 @@ class Region(_Strict):
         return self
 
 
-class Comparison(_Strict):
+class Comparison(_Area):
     """What the programme region is compared with."""
 
-    municipalities: list[str] = Field(default_factory=list)
-    county: str | None = None
     national: bool = True
-
-    @field_validator("municipalities")
-    @classmethod
-    def _municipalities_exist(cls, codes: list[str]) -> list[str]:
-        return [_check_municipality(str(c)) for c in codes]
-
-    @field_validator("county")
-    @classmethod
-    def _county_exists(cls, code: str | None) -> str | None:
-        return None if code is None else _check_county(str(code))
 
 
 INDICATORS = {
     "neet_share_15_29": "Andel unge 15–29 år utenfor arbeid og utdanning (NEET)",
     "completion_rate_5y": "Andel som fullfører videregående innen 5 år (fylket)",
     "completion_rate_vocational_5y": "Andel som fullfører yrkesfag innen 5 år (fylket)",
-    "completion_gap_immigrants": "Forskjell i fullføring, innvandrere mot befolkningen ellers (fylket)",
+    "completion_gap_immigrants":
+        "Forskjell i fullføring, innvandrere mot befolkningen ellers (fylket)",
     "employment_rate_20_66": "Sysselsettingsandel 20–66 år (bosted)",
     "employed_by_workplace": "Sysselsatte etter arbeidssted",
     "population": "Folkemengde",

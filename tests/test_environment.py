@@ -7,7 +7,6 @@ import subprocess
 import tomllib
 
 import yaml
-
 from conftest import REPO
 
 

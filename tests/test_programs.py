@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import REPO
+
 from pipeline.programs import ProgramError, load_program
 
 SHIPPED = ["buskerudplanen", "flere-i-arbeid", "namsskogan-tilflytting", "vekst-i-kongsberg"]
