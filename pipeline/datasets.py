@@ -18,6 +18,7 @@ country is ``0``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -217,7 +218,8 @@ def raw_files(spec: TableSpec, source: str) -> list[Path]:
     return ([single] if single.exists() else []) + parts
 
 
-def build_dataset(spec: TableSpec, source: str) -> tuple[pd.DataFrame, list[ParsedTable], list[Path]]:
+def build_dataset(spec: TableSpec, source: str
+                  ) -> tuple[pd.DataFrame, list[ParsedTable], list[Path]]:
     """Parse, tidy and validate every raw file of one table."""
     files = raw_files(spec, source)
     if not files:
@@ -227,13 +229,46 @@ def build_dataset(spec: TableSpec, source: str) -> tuple[pd.DataFrame, list[Pars
     parsed = [read_jsonstat(path) for path in files]
     frames = [tidy(p.frame, spec) for p in parsed]
     df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    notes: list[str] = []
     if source == "ssb":
         from pipeline import geography
 
         df = geography.harmonise_frame(df, spec)
+        notes = list(df.attrs.get("geography_notes", []))
     df = df.drop_duplicates(key_columns(spec), keep="last")
     df = df.sort_values(key_columns(spec), kind="stable").reset_index(drop=True)
-    return validate(df, spec, origin=", ".join(str(f) for f in files)), parsed, files
+    df = validate(df, spec, origin=", ".join(str(f) for f in files))
+    # Re-attached because not every pandas operation above carries ``attrs`` along.
+    df.attrs["geography_notes"] = notes
+    return df, parsed, files
+
+
+# Note shapes written by :func:`pipeline.geography.harmonise_frame` (its wording is the contract).
+_NOTE_KINDS = (
+    ("split", re.compile(r"^split of ")),
+    ("dropped", re.compile(r"dropped")),
+    ("merged", re.compile(r"\(merged; counts summed\)$|other units were merged into it")),
+    ("renumbered", re.compile(r"\(renumbered(; rate kept)?\)$|^county \S+ → ")),
+)
+
+
+def summarise_geography_notes(notes: Iterable[str]) -> dict[str, list[str]]:
+    """Sort harmonisation notes by what was done, for the manifest and the report appendix.
+
+    Args:
+        notes: the notes of :func:`pipeline.geography.harmonise_frame`.
+
+    Returns:
+        ``{"renumbered": [...], "merged": [...], "split": [...], "dropped": [...],
+        "other": [...]}``: each note once, in its original order, under the first kind it
+        matches (``split`` first: a split note is never a renumbering).
+    """
+    out: dict[str, list[str]] = {k: [] for k in ("renumbered", "merged", "split", "dropped",
+                                                  "other")}
+    for note in dict.fromkeys(str(n) for n in notes):
+        kind = next((k for k, pattern in _NOTE_KINDS if pattern.search(note)), "other")
+        out[kind].append(note)
+    return out
 
 
 def build(source: str | None = None, datasets: Iterable[str] | None = None,
@@ -242,7 +277,9 @@ def build(source: str | None = None, datasets: Iterable[str] | None = None,
 
     Returns:
         The path of the manifest (``data/processed/<source>/manifest.json``), which records the
-        input files' SHA-256, the tables' SSB labels and ``updated`` stamps.
+        input files' SHA-256, the tables' SSB labels and ``updated`` stamps, and per dataset the
+        code harmonisation applied (``geography_notes`` and, sorted by kind, ``harmonisation``;
+        see :func:`summarise_geography_notes`).
     """
     source = source or config.data_source()
     out_dir = config.paths().processed_source(source)
@@ -263,6 +300,10 @@ def build(source: str | None = None, datasets: Iterable[str] | None = None,
             "rows": len(df),
             "inputs": {str(f.relative_to(config.project_root())): io.sha256_file(f) for f in files},
             "sha256": io.sha256_file(target),
+            # What harmonisation to the 2024 structure did (empty for demo data, which is
+            # generated in that structure): the notes as written, and sorted by kind.
+            "geography_notes": df.attrs.get("geography_notes", []),
+            "harmonisation": summarise_geography_notes(df.attrs.get("geography_notes", [])),
         }
     return io.write_json(out_dir / "manifest.json", manifest)
 

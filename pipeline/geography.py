@@ -643,6 +643,10 @@ def _is_rate(measure: object) -> bool:
     return any(marker in str(measure) for marker in RATE_MARKERS)
 
 
+# SSB codelists whose values are today's units for every year (predecessors summed).
+CURRENT_UNIT_CODELISTS = ("agg_KommSummer", "agg_KommGjeldende", "vs_KommunFram")
+
+
 def harmonise_frame(df: pd.DataFrame, spec: TableSpec,
                     target_year: int = TARGET_YEAR) -> pd.DataFrame:
     """Harmonise a tidy SSB table (:mod:`pipeline.datasets`) to the 2024 structure.
@@ -677,6 +681,11 @@ def harmonise_frame(df: pd.DataFrame, spec: TableSpec,
         out = pd.concat([counts, rates], ignore_index=True) if len(rates) else counts
     out = out.reset_index(drop=True)
     notes = list(dict.fromkeys(notes))
+    if all(spec.codelists.get(dim, "").startswith(CURRENT_UNIT_CODELISTS)
+           for dim in spec.region_dimensions):
+        # These codelists report every year on today's units (SSB sums the predecessors), so
+        # a code that later absorbed others already covers the whole area in early years.
+        notes = [n for n in notes if "other units were merged into it" not in n]
     out.attrs["geography_notes"] = notes
     for note in notes:
         # Rows lost are worth a warning; renumberings and merges are routine.

@@ -13,7 +13,8 @@ Every call displays semantic HTML (shown in JupyterLab, and kept as the executed
 output that the renderer turns into the report) and, for tables and findings, also a JSON copy
 under a private MIME type that the renderer reads for the summary page and the workbook:
 
-- ``application/vnd.innsikt.table+json``: the table exactly as published (after suppression)
+- ``application/vnd.innsikt.table+json``: the table exactly as published (after suppression),
+  with ``counts`` naming the columns disclosure control treated as counts
 - ``application/vnd.innsikt.finding+json``: a key finding (text, value, key)
 
 Disclosure control (:mod:`pipeline.disclosure`) is applied inside :func:`table` to every column
@@ -224,7 +225,9 @@ def table(ctx: Context, df: pd.DataFrame, caption: str, counts: Sequence[str] = 
     records = json.loads(published.to_json(orient="split", index=False, force_ascii=False))
     _display({"text/html": markup, "text/plain": caption,
               TABLE_MIME: {"id": table_id, "caption": caption, "columns": records["columns"],
-                           "data": records["data"], "notes": notes}})
+                           "data": records["data"], "notes": notes,
+                           # which columns disclosure control treated as counts (for audits)
+                           "counts": [str(c) for c in counts]}})
     return published
 
 

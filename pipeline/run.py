@@ -116,7 +116,9 @@ def package_versions() -> dict[str, str]:
 
 
 def provenance(source: str) -> list[dict[str, Any]]:
-    """Tables behind the reports: SSB id, title, SSB's ``updated`` stamp, retrieval time."""
+    """Tables behind the reports: SSB id, title, SSB's ``updated`` stamp, retrieval time, and
+    the code harmonisation applied (``geography_notes`` and ``harmonisation`` from the
+    processed-data manifest, see :func:`pipeline.datasets.build`)."""
     data = datasets.manifest(source)
     retrieved: dict[str, str] = {}
     if source == "ssb":
@@ -131,7 +133,10 @@ def provenance(source: str) -> list[dict[str, Any]]:
     for name, info in sorted(data["datasets"].items(), key=lambda kv: kv[1]["table_id"]):
         rows.append({"dataset": name, "table_id": info["table_id"], "title": info["title"],
                      "updated": info["updated"], "retrieved_at": retrieved.get(info["table_id"]),
-                     "demo": source == "demo"})
+                     "demo": source == "demo",
+                     # None when the data were built before notes were recorded: unknown
+                     "geography_notes": info.get("geography_notes"),
+                     "harmonisation": info.get("harmonisation")})
     return rows
 
 

@@ -153,3 +153,37 @@ def test_cli_help_and_clear_errors(tmp_path):
     assert result.returncode == 2
     assert str(bad) in result.stderr and "'4240'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_key_figure_matches_the_data(rendered):
+    """The NEET headline equals the share computed directly from the processed table."""
+    import pandas as pd
+
+    from pipeline import i18n
+
+    root, _ = rendered
+    neet = pd.read_parquet(root / "data" / "processed" / "demo" / "neet.parquet")
+    row = neet[(neet.region == "4204") & (neet.sex == "0") & (neet.measure == "BosatteProsent")]
+    latest = row.loc[row.year.idxmax()]
+    expected = i18n.fmt_percent(float(latest["value"]), "nb", 1)
+    nb = nbformat.read(root / "reports" / PROGRAM / "youth_dropout.ipynb", as_version=4)
+    texts = [o["data"][FINDING_MIME]["text"] for c in nb.cells if c.cell_type == "code"
+             for o in c.get("outputs", []) if FINDING_MIME in o.get("data", {})]
+    assert any(expected in t and str(int(latest["year"])) in t for t in texts), (expected, texts)
+
+
+def test_real_reports_pass_axe_and_the_nu_checker(rendered, tmp_path):
+    """The accessibility checks of tests/test_render.py, on the reports a user gets."""
+    from test_render import AXE, CHROMIUM, JAVA, VNU, run_axe, run_vnu
+
+    root, _ = rendered
+    out = root / "reports" / PROGRAM
+    pages = [out / f"{a}.html" for a in ANALYSES] + [out / "index.html",
+                                                     root / "reports" / "index.html"]
+    if not (CHROMIUM and AXE.exists()) or not (JAVA and VNU.exists()):
+        pytest.skip("needs Chromium + axe-core and Java + vnu-jar (see .ci/run)")
+    for page in pages:
+        result = run_axe(page, tmp_path)
+        assert "error" not in result and result["passes"] > 10, result
+        assert result["violations"] == [], f"{page.name}: {result['violations']}"
+    assert run_vnu(*pages) == []

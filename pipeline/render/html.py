@@ -71,19 +71,114 @@ def _date_text(value: Any) -> str:
     return match[1] if match else text
 
 
-def normalise_sources(provenance: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
+def _time_text(value: Any) -> str:
+    """A retrieval time to the minute (``2026-02-20 07:05 UTC``); other text unchanged."""
+    text = "" if value is None else str(value)
+    match = re.match(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::[\d.]+)?(Z|[+-]00:?00)?$", text)
+    if not match:
+        return _date_text(text)
+    return f"{match[1]} {match[2]}" + (" UTC" if match[3] else "")
+
+
+def _codes_in(note: str) -> int:
+    """How many old codes a merge note names (``0101 A + 0102 B → 3101 C (merged; …)``)."""
+    head = note.split(" → ", 1)[0]
+    return len(head.split(" + ")) if " → " in note else 0
+
+
+def harmonisation_note(record: Mapping[str, Any], lang: str) -> str:
+    """One line saying what code harmonisation did to a table (empty for demo data).
+
+    ``record["harmonisation"]`` is the per-dataset summary written by
+    :func:`pipeline.datasets.build` (``renumbered``, ``merged``, ``split``, ``dropped`` notes).
+    """
+    kinds = record.get("harmonisation")
+    if record.get("demo") or kinds is None:  # demo data, or not recorded: nothing to say
+        return ""
+    parts = []
+    if kinds.get("renumbered"):
+        parts.append(texts.t("harm_renumbered", lang, n=len(kinds["renumbered"])))
+    merged = sum(_codes_in(n) for n in kinds.get("merged", []))
+    if merged:
+        parts.append(texts.t("harm_merged", lang, n=merged))
+    grown = sum(1 for n in kinds.get("merged", []) if not _codes_in(n))
+    if grown:
+        parts.append(texts.t("harm_grown", lang, n=grown))
+    if kinds.get("split"):
+        parts.append(texts.t("harm_split", lang, n=len(kinds["split"])))
+    if kinds.get("dropped"):
+        parts.append(texts.t("harm_dropped", lang))
+    if not parts:
+        return texts.t("harm_none", lang)
+    return texts.t("harm_summary", lang, parts=", ".join(parts))
+
+
+_SPLIT_WEIGHTED = re.compile(r"^split of (?P<county>county )?(?P<unit>.+?) applied by "
+                             r"(?P<rule>population weights|weights) \((?P<parts>.+)\)$")
+_SPLIT_WHOLE = re.compile(r"^split of (?P<unit>.+?): no weights known: whole unit to "
+                          r"(?P<pick>\S+)")
+
+
+def _region(code: str) -> str:
+    try:
+        from pipeline import geography
+
+        return f"{code} {geography.region_name(code)}"
+    except Exception:  # an unknown code is still named by its code
+        return code
+
+
+def split_rule_text(note: str, lang: str) -> str:
+    """A split note of :mod:`pipeline.geography` in plain words (the note itself if unknown)."""
+    if match := _SPLIT_WEIGHTED.match(note):
+        shares = []
+        for part in match["parts"].split(", "):
+            code, _, weight = part.rpartition(" ")
+            try:
+                share = i18n.fmt_percent(100 * float(weight), lang, 1)
+            except ValueError:
+                return note
+            shares.append(f"{_region(code)} {share}")
+        rule = ("harm_rule_population" if match["rule"] == "population weights"
+                else "harm_rule_fixed")
+        unit = match["unit"]
+        if match["county"]:  # old county codes have no 2024 name: say what the number is
+            unit = f"{texts.t('harm_county', lang)} {unit}"
+        return texts.t("harm_split_weighted", lang, unit=unit, shares=", ".join(shares),
+                       rule=texts.t(rule, lang))
+    if match := _SPLIT_WHOLE.match(note):
+        return texts.t("harm_split_whole", lang, unit=match["unit"], pick=_region(match["pick"]))
+    return note
+
+
+def split_rules(provenance: Iterable[Mapping[str, Any]], lang: str) -> list[str]:
+    """Every split rule applied, in plain words, with the tables it was applied to."""
+    tables: dict[str, set[str]] = {}
+    for record in provenance:
+        if record.get("demo"):
+            continue
+        for note in (record.get("harmonisation") or {}).get("split", []):
+            tables.setdefault(str(note), set()).add(str(record.get("table_id") or ""))
+    return [texts.t("harm_split_where", lang, tables=", ".join(sorted(ids)),
+                    rule=split_rule_text(note, lang))
+            for note, ids in sorted(tables.items())]
+
+
+def normalise_sources(provenance: Iterable[Mapping[str, Any]],
+                      lang: str = "nb") -> list[dict[str, str]]:
     """Provenance records as display rows, deduplicated and sorted by table id.
 
     Each record may hold ``table_id``, ``title``, ``updated``, ``retrieved`` (or
-    ``retrieved_at``) and ``note``; other keys are ignored.
+    ``retrieved_at``), ``note``, ``demo`` and ``harmonisation`` (see
+    :func:`harmonisation_note`, which gives the note when none is set); other keys are ignored.
     """
     rows: dict[tuple[str, str], dict[str, str]] = {}
     for record in provenance:
         row = {"table_id": str(record.get("table_id") or record.get("dataset") or ""),
                "title": str(record.get("title") or ""),
                "updated": _date_text(record.get("updated")),
-               "retrieved": _date_text(record.get("retrieved") or record.get("retrieved_at")),
-               "note": str(record.get("note") or "")}
+               "retrieved": _time_text(record.get("retrieved") or record.get("retrieved_at")),
+               "note": str(record.get("note") or harmonisation_note(record, lang))}
         rows[(row["table_id"], row["title"])] = row
     return [rows[key] for key in sorted(rows)]
 
@@ -111,12 +206,17 @@ def _reproduce(program: Program, analysis: str, lang: str) -> Markup:
         manifest=Markup('<a href="manifest.json"><code>manifest.json</code></a>'))
 
 
-def methods_context(program: Program, provenance: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """Template variables of the methods and sources appendix."""
-    sources = normalise_sources(provenance)
+def methods_context(program: Program, provenance: Iterable[Mapping[str, Any]],
+                    lang: str | None = None) -> dict[str, Any]:
+    """Template variables of the methods and sources appendix (in ``lang``, default the
+    programme's language)."""
+    lang = lang or program.language
+    provenance = list(provenance)
+    sources = normalise_sources(provenance, lang)
     return {"sources": sources, "threshold": program.disclosure_threshold,
             "sources_have_retrieved": any(s["retrieved"] for s in sources),
-            "sources_have_notes": any(s["note"] for s in sources)}
+            "sources_have_notes": any(s["note"] for s in sources),
+            "split_rules": split_rules(provenance, lang)}
 
 
 def analysis_page(content: ReportContent, *, program: Program, analysis: str, demo: bool,
@@ -135,7 +235,7 @@ def analysis_page(content: ReportContent, *, program: Program, analysis: str, de
         findings=content.key_findings(MAX_KEY_FINDINGS),
         body=Markup(content.body),
         reproduce=_reproduce(program, analysis, lang),
-        **methods_context(program, provenance))
+        **methods_context(program, provenance, lang))
     return _environment().get_template("report.html.j2").render(context)
 
 

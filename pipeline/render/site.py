@@ -75,7 +75,7 @@ def combined_page(program: Program, reports: Mapping[str, ReportContent], *, dem
     context = page_context(program, lang, demo, page_title=program.title,
                            description=program.description, facts=_facts(program, lang, demo),
                            analyses=sections, reproduce="", body_class="combined",
-                           **methods_context(program, provenance))
+                           **methods_context(program, provenance, lang))
     return render_template("combined.html.j2", context)
 
 

@@ -63,6 +63,41 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Privacy: counts below {threshold} persons, and figures from which they could be "
               "derived, are suppressed and shown as “:” in tables, figures and the workbook.",
     },
+    "render.harm_summary": {"nb": "Harmonisert til kommuneinndelingen fra 2024: {parts}.",
+                            "en": "Harmonised to the 2024 municipal structure: {parts}."},
+    "render.harm_none": {"nb": "Ingen kodeendringer å harmonisere (koder fra 2024).",
+                         "en": "No code changes to harmonise (2024 codes)."},
+    "render.harm_renumbered": {"nb": "{n} kode(r) fått nytt nummer",
+                               "en": "{n} code(s) renumbered"},
+    "render.harm_merged": {"nb": "{n} kode(r) slått sammen (tallene er summert)",
+                           "en": "{n} code(s) merged (figures summed)"},
+    "render.harm_grown": {
+        "nb": "{n} kommune(r) der tall fra før en sammenslåing dekker et mindre område",
+        "en": "{n} municipality(ies) whose figures from before a merger cover a smaller area",
+    },
+    "render.harm_split": {"nb": "{n} delingsregel(er) brukt", "en": "{n} split rule(s) applied"},
+    "render.harm_dropped": {"nb": "noen rader utelatt (ikke-geografiske koder eller andeler for "
+                                  "endrede enheter)",
+                            "en": "some rows left out (non-geographic codes or rates of changed "
+                                  "units)"},
+    "render.split_rules": {
+        "nb": "Delingsregler: der en kommune eller et fylke er delt, er tallene fra før delingen "
+              "fordelt slik:",
+        "en": "Split rules: where a municipality or county was split, figures from before the "
+              "split are distributed as follows:",
+    },
+    "render.harm_split_where": {"nb": "Tabell {tables}: {rule}", "en": "Table {tables}: {rule}"},
+    "render.harm_split_weighted": {
+        "nb": "{unit} er delt; tallene er fordelt etter {rule}: {shares}.",
+        "en": "{unit} was split; figures are distributed by {rule}: {shares}.",
+    },
+    "render.harm_split_whole": {
+        "nb": "{unit} er delt uten kjente vekter; hele tallet er lagt til {pick}.",
+        "en": "{unit} was split with no known weights; the whole figure goes to {pick}.",
+    },
+    "render.harm_rule_population": {"nb": "befolkningsandeler", "en": "population shares"},
+    "render.harm_rule_fixed": {"nb": "faste vekter", "en": "fixed weights"},
+    "render.harm_county": {"nb": "Fylke", "en": "County"},
     "render.reproduce": {
         "nb": "Rapporten er laget av notatboken {notebook} med programfilen {program_file}. "
               "Git-versjon, sjekksummer for inndata og pakkeversjoner står i {manifest}.",

@@ -24,7 +24,7 @@ from pipeline import io
 from pipeline.programs import Program
 from pipeline.render import texts
 from pipeline.render.content import ReportContent
-from pipeline.render.html import normalise_sources
+from pipeline.render.html import normalise_sources, split_rules
 
 FIXED_TIME = dt.datetime(2000, 1, 1)  # Excel needs some date; this one is a constant
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -108,10 +108,18 @@ def _sources_sheet(ws, program: Program, lang: str, demo: bool,
     for col, key in enumerate(heads, 1):
         ws.cell(row=row, column=col, value=texts.t(key, lang)).font = BOLD
     first = row
-    for source in normalise_sources(provenance):
+    provenance = list(provenance)
+    for source in normalise_sources(provenance, lang):
         row += 1
         for col, key in enumerate(["table_id", "title", "updated", "retrieved", "note"], 1):
             ws.cell(row=row, column=col, value=source[key] or None)
+    rules = [] if demo else split_rules(provenance, lang)
+    if rules:
+        row += 2
+        ws.cell(row=row, column=1, value=texts.t("split_rules", lang)).font = BOLD
+        for rule in rules:
+            row += 1
+            ws.cell(row=row, column=1, value=rule)
     _autosize(ws, len(heads), first)
 
 
