@@ -47,7 +47,8 @@ def main() -> int:
         _timed("build processed tables (parse, tidy, validate)",
                lambda: datasets.build("demo", progress=False))
         biggest = max(paths, key=lambda p: p.stat().st_size)
-        parsed = _timed(f"parse largest table {biggest.name}", lambda: datasets.read_jsonstat(biggest))
+        parsed = _timed(f"parse largest table {biggest.name}",
+                        lambda: datasets.read_jsonstat(biggest))
         print(f"{'  cells':55} {len(parsed.frame):7d}")
         spec = tables.by_table_id(biggest.stem)
         _timed("  tidy it", lambda: datasets.tidy(parsed.frame, spec))

@@ -182,8 +182,9 @@ def test_built_data_cover_the_regions_and_years_served(in_ssb_project):
     for info in manifest["datasets"].values():
         assert isinstance(info["geography_notes"], list)
         assert set(info["harmonisation"]) == {"renumbered", "merged", "split", "dropped", "other"}
-    merged = manifest["datasets"]["population"]["harmonisation"]["merged"]
-    assert [n.split(":")[0] for n in merged] == ["1103 Stavanger", "5001 Trondheim - Tråante"]
+    # agg_KommSummer reports every year on today's units: Stavanger and Trondheim, which
+    # absorbed neighbours in 2020, already cover their whole area, so nothing is "merged".
+    assert manifest["datasets"]["population"]["harmonisation"]["merged"] == []
 
 
 def test_parsed_07459_matches_the_recorded_spot_values(in_ssb_project):
@@ -261,15 +262,8 @@ def test_appendix_cites_ssb_tables_stamps_retrieval_harmonisation_and_suppressio
                 retrieved = cached[spec.table_id]["retrieved_at"]
                 shown = f"{retrieved[:10]} {retrieved[11:16]} UTC"
                 assert shown in cells, (analysis, spec.table_id, shown)
-                # The stand-in serves 2024 codes only: nothing renumbered or split, but 1103
-                # Stavanger and 5001 Trondheim absorbed neighbours in 2020, so their earlier
-                # figures cover a smaller area; county tables and the projection have nothing.
-                if spec.level == "county" or spec.table_id == PROJECTION_TABLE:
-                    assert "Ingen kodeendringer å harmonisere" in cells, spec.table_id
-                else:
-                    assert ("Harmonisert til kommuneinndelingen fra 2024: 2 kommune(r) der tall "
-                            "fra før en sammenslåing dekker et mindre område.") in cells, \
-                        spec.table_id
+                # The stand-in serves 2024 codes on SSB's summed codelists: nothing to do.
+                assert "Ingen kodeendringer å harmonisere" in cells, spec.table_id
             assert f"antall under {threshold} personer" in appendix
             assert "«:»" in appendix
             assert "Delingsregler" not in appendix  # no split was applied
