@@ -653,3 +653,14 @@ def test_renders_what_pipeline_report_displays(tmp_path, monkeypatch):
     assert_unique_ids(page)
     assert_heading_order(page)
     assert_self_contained(page)
+
+
+def test_run_language_overrides_the_programme_language_on_programme_outputs(tmp_path):
+    """`innsikt run --language en` on a bokmål programme gives English programme outputs."""
+    executed = {"youth_dropout": make_notebook(tmp_path / "youth_dropout.ipynb", language="en")}
+    written = render_program(make_program("nb"), executed, tmp_path / "out", demo=True,
+                             provenance=PROVENANCE)
+    page = _text(written["index"])
+    assert '<html lang="en"' in page
+    assert "Demo data – not official statistics" in page
+    assert "Demonstrasjonsdata" not in page

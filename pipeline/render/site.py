@@ -128,7 +128,11 @@ def render_program(program: Program, executed: dict[str, Path], out_dir: Path, *
             # One failed analysis must not take the programme page down: it is listed as not
             # available and left out of the combined PDF and the workbook.
             LOG.warning("%s", exc)
-    lang = report_language(program)
+    # The run's language (papermill's `language` parameter) wins over the programme file's,
+    # so `innsikt run --language en` gives an English programme page and combined PDF too.
+    params = next((c.parameters for c in reports.values() if c.parameters), None)
+    lang = report_language(program, params)
+    program = program.model_copy(update={"language": lang})
     pdf_name, workbook_name = f"{program.id}.pdf", "tables.xlsx"
     written: dict[str, Path] = {}
     written["index"] = write_page(out_dir / "index.html", program_page(
@@ -171,7 +175,8 @@ def site_page(programs: list[tuple[Program, dict]], reports_dir: Path, *,
     any_demo = False
     for program, executed in sorted(programs, key=lambda item: item[0].id):
         folder = Path(reports_dir) / program.id
-        plang = program.language
+        manifest_lang = executed.get("language") if isinstance(executed, dict) else None
+        plang = manifest_lang if manifest_lang in ("nb", "en") else program.language
         demo = _is_demo(executed)
         any_demo = any_demo or demo
         analyses = [{"title": texts.analysis_title(a, plang), "html": f"{program.id}/{a}.html",
