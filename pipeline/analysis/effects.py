@@ -1055,6 +1055,8 @@ def figure(ctx, a: Assessment):
     Returns:
         (fig, alt, caption) for :func:`pipeline.report.figure`, or None when nothing to plot.
     """
+    from matplotlib.ticker import MaxNLocator
+
     from pipeline import figures
 
     if a.series.empty or a.series["treated"].notna().sum() == 0 or a.masked:
@@ -1074,7 +1076,9 @@ def figure(ctx, a: Assessment):
                 label=ctx.t("fx_legend_comparison"))
     ax.axvline(a.start_year - 0.5, color="black", linestyle="--", linewidth=1)
     ax.set_xlabel(ctx.t("year"))
-    ax.legend(fontsize=8)
+    # Above the axes, so it never covers the lines; few year ticks in half-width panels.
+    ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
     first, last = int(s["year"].min()), int(s["year"].max())
     if not show_event:
         alt = ctx.t("fx_fig_trend_alt", label=label, area=area, first=first, last=last,
@@ -1094,6 +1098,7 @@ def figure(ctx, a: Assessment):
     ax2.axhline(0, color="black", linewidth=0.8)
     ax2.axvline(a.start_year - 0.5, color="black", linestyle="--", linewidth=1)
     ax2.set_xlabel(ctx.t("year"))
+    ax2.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
     ax2.set_ylabel(f"{ctx.t('fx_axis_difference')} ({_effect_unit(ctx, a.scale)})", fontsize=8)
     ref = int(ev.loc[ev["period"] == "reference", "year"].iloc[0])
     alt = ctx.t("fx_fig_alt", label=label, area=area, first=first, last=last,
