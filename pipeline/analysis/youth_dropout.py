@@ -661,9 +661,12 @@ def neet_findings(ctx, overview: pd.DataFrame) -> list[dict]:
     except effects.NotEstimable:
         trend = None
     if trend is not None:
+        # "has fallen by 0.23 a year (0.05 to 0.40)" reads better than "fallen by −0.23".
+        sign = -1 if trend["verdict"] == "down" else 1
+        low, high = sorted((sign * trend["ci_low"], sign * trend["ci_high"]))
         values = {"first": trend["first"], "last": trend["last"], "area": _area(ctx),
-                  "slope": ctx.num(trend["slope_pp"], 2),
-                  "ci": _fmt_ci(ctx, trend["ci_low"], trend["ci_high"], False, 2)}
+                  "slope": ctx.num(sign * trend["slope_pp"], 2),
+                  "ci": _fmt_ci(ctx, low, high, False, 2)}
         if trend["verdict"] == "flat":
             text = ctx.t("yd_trend_flat", **values)
         else:
