@@ -43,7 +43,12 @@ import numpy as np
 import pandas as pd
 
 from pipeline import i18n
-from pipeline.sources.tables import EDUCATION_LEVELS, EMPLOYMENT_AGE_GROUPS, INDUSTRIES
+from pipeline.sources.tables import (
+    EDUCATION_LEVELS,
+    EMPLOYMENT_AGE_GROUPS,
+    education_level_name,
+    industry_name,
+)
 
 RETIREMENT_AGE = 67
 WORKING_AGES = (15, 74)  # ages covered by the employment tables
@@ -1284,13 +1289,13 @@ def gap_chart(ctx, result: GapResult):
     return fig, alt, ctx.t("cg_fig_gap_caption")
 
 
-def industry_contributions(result: GapResult) -> pd.DataFrame:
+def industry_contributions(result: GapResult, language: str = "nb") -> pd.DataFrame:
     """Projected change in jobs per industry from the base year to the horizon, with interval."""
     base = result.jobs.loc[result.base_year]
     change = result.draws[:, -1, :] - base.to_numpy()[None, :]
     return pd.DataFrame({
         "industry": list(result.jobs.columns),
-        "name": [INDUSTRIES.get(c, c) for c in result.jobs.columns],
+        "name": [industry_name(c, language) for c in result.jobs.columns],
         "change": change.mean(axis=0),
         "low": np.quantile(change, 0.025, axis=0),
         "high": np.quantile(change, 0.975, axis=0),
@@ -1301,7 +1306,7 @@ def industry_chart(ctx, result: GapResult):
     """Horizontal bars: change in jobs by industry to the horizon, with 95 % interval."""
     from pipeline import figures
 
-    data = industry_contributions(result)
+    data = industry_contributions(result, ctx.language)
     fig, ax = figures.new_figure(height=max(3.0, 0.28 * len(data) + 1.0))
     pos = np.arange(len(data))
     ax.barh(pos, data["change"], color=figures.PALETTE[0],
@@ -1442,7 +1447,8 @@ def education_table(ctx) -> pd.DataFrame:
         year = int(shares["year"].max()) if year is None else year
         latest = shares[shares["year"] == year].set_index("level")["share"]
         columns[name] = [float(latest.get(code, math.nan)) for code in EDUCATION_LEVELS]
-    table = pd.DataFrame({ctx.t("cg_col_level"): list(EDUCATION_LEVELS.values()), **columns})
+    levels = [education_level_name(code, ctx.language) for code in EDUCATION_LEVELS]
+    table = pd.DataFrame({ctx.t("cg_col_level"): levels, **columns})
     table.attrs["year"] = year
     return table
 

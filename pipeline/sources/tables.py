@@ -46,6 +46,27 @@ INDUSTRIES: dict[str, str] = {
     "00": "Uoppgitt",
 }
 
+# English names of the same groups (SSB's English StatBank labels, shortened alike).
+INDUSTRIES_EN: dict[str, str] = {
+    "01-03": "Agriculture, forestry and fishing",
+    "05-09": "Mining and quarrying",
+    "10-33": "Manufacturing",
+    "35-39": "Electricity, water supply, sewerage",
+    "41-43": "Construction",
+    "45-47": "Wholesale and retail trade, repair of motor vehicles",
+    "49-53": "Transportation and storage",
+    "55-56": "Accommodation and food service activities",
+    "58-63": "Information and communication",
+    "64-66": "Financial and insurance activities",
+    "68-75": "Professional, scientific and technical activities, real estate",
+    "77-82": "Administrative and support service activities",
+    "84": "Public administration and defence",
+    "85": "Education",
+    "86-88": "Human health and social work activities",
+    "90-99": "Other service activities",
+    "00": "Unspecified",
+}
+
 # Education levels of 09429 (persons 16 and over).
 EDUCATION_LEVELS: dict[str, str] = {
     "01": "Grunnskolenivå",
@@ -55,6 +76,26 @@ EDUCATION_LEVELS: dict[str, str] = {
     "04a": "Universitets- og høgskolenivå lang",
     "09a": "Uoppgitt eller ingen fullført utdanning",
 }
+
+EDUCATION_LEVELS_EN: dict[str, str] = {
+    "01": "Primary and lower secondary education",
+    "02a": "Upper secondary education",
+    "11": "Tertiary vocational education",
+    "03a": "University and college, short",
+    "04a": "University and college, long",
+    "09a": "Unknown or no completed education",
+}
+
+
+def industry_name(code: str, lang: str = "nb") -> str:
+    """Name of an SN2007 industry group in the report's language (the code if unknown)."""
+    return (INDUSTRIES_EN if lang == "en" else INDUSTRIES).get(code, code)
+
+
+def education_level_name(code: str, lang: str = "nb") -> str:
+    """Name of an education level of table 09429 in the report's language."""
+    return (EDUCATION_LEVELS_EN if lang == "en" else EDUCATION_LEVELS).get(code, code)
+
 
 # Age groups of the employment tables (07984 by place of work, 06445 by residence).
 EMPLOYMENT_AGE_GROUPS = ["15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49",
