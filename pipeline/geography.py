@@ -509,11 +509,13 @@ def _kind(code: str, target_year: int, after_year: int | None = None) -> str:
     raise GeographyError(f"cycle in the municipality change table at code {code!r}")
 
 
-def _mapping(codes: Iterable[str], target_year: int, first_years: dict[str, int] | None = None
-             ) -> tuple[dict[str, list[tuple[str, float]]], list[str]]:
+def _mapping(codes: Iterable[str], target_year: int, first_years: dict[str, int] | None = None,
+             current_units: bool = False) -> tuple[dict[str, list[tuple[str, float]]], list[str]]:
     """code → [(target, weight)] for the codes present, plus notes on what was applied.
 
     ``first_years`` (code → first data year) limits the notes to changes after the data start.
+    ``current_units``: the source already reports every year on today's units (SSB's summed
+    codelists), so a code that absorbed others covers its whole area in early years too.
     """
     cw = crosswalk(target_year)
     by_old: dict[str, list[tuple[str, float]]] = defaultdict(list)
@@ -551,7 +553,7 @@ def _mapping(codes: Iterable[str], target_year: int, first_years: dict[str, int]
                 notes.append(f"{_describe(code)} → {target} {region_name(target)} (renumbered)")
             elif by_old[code][0][0] != code:
                 merged[by_old[code][0][0]].append(code)
-            elif kind == "merged":
+            elif kind == "merged" and not current_units:
                 notes.append(f"{_describe(code)}: other units were merged into it; values from "
                              "before the merger cover a smaller area")
             rules = [r for o in _chain_codes(code, edges) for _, _, r in edges.get(o, [])
@@ -590,8 +592,8 @@ def _comparable(code: str, year: int | None, target_year: int) -> bool:
 
 
 def harmonise(df: pd.DataFrame, column: str = "region",
-              value_columns: Sequence[str] = ("value",), target_year: int = TARGET_YEAR
-              ) -> tuple[pd.DataFrame, list[str]]:
+              value_columns: Sequence[str] = ("value",), target_year: int = TARGET_YEAR,
+              current_units: bool = False) -> tuple[pd.DataFrame, list[str]]:
     """Re-express a frame of counts in the ``target_year`` regional structure.
 
     Old codes are replaced by their target code(s); merged units are summed, splits are
@@ -604,6 +606,7 @@ def harmonise(df: pd.DataFrame, column: str = "region",
         column: the region column.
         value_columns: the columns to sum (and to scale by split weights).
         target_year: the structure to harmonise to (2024).
+        current_units: the source reports past years on today's units (see :func:`_mapping`).
 
     Returns:
         ``(frame, notes)``: the harmonised frame and human-readable notes of what was applied,
@@ -617,7 +620,7 @@ def harmonise(df: pd.DataFrame, column: str = "region",
     codes = df[column].astype(str)
     first_years = (df.assign(__c=codes).groupby("__c")["year"].min().astype(int).to_dict()
                    if "year" in df.columns else None)
-    mapping, notes = _mapping(codes.unique(), target_year, first_years)
+    mapping, notes = _mapping(codes.unique(), target_year, first_years, current_units)
     link = pd.DataFrame([(o, n, w) for o, targets in mapping.items() for n, w in targets],
                         columns=["__old", "__new", "__w"])
     work = df.assign(__old=codes).merge(link, on="__old", how="left")
@@ -672,7 +675,10 @@ def harmonise_frame(df: pd.DataFrame, spec: TableSpec,
             out = out.loc[~dropped]
         is_rate = (out["measure"].map(_is_rate) if "measure" in out.columns
                    else pd.Series(False, index=out.index))
-        counts, cnotes = harmonise(out.loc[~is_rate], column=col, target_year=target_year)
+        # SSB's summed codelists report every year on today's units (predecessors summed).
+        current_units = spec.codelists.get(dim, "").startswith(CURRENT_UNIT_CODELISTS)
+        counts, cnotes = harmonise(out.loc[~is_rate], column=col, target_year=target_year,
+                                   current_units=current_units)
         notes += cnotes
         rates = out.loc[is_rate]
         if len(rates):
@@ -681,11 +687,6 @@ def harmonise_frame(df: pd.DataFrame, spec: TableSpec,
         out = pd.concat([counts, rates], ignore_index=True) if len(rates) else counts
     out = out.reset_index(drop=True)
     notes = list(dict.fromkeys(notes))
-    if all(spec.codelists.get(dim, "").startswith(CURRENT_UNIT_CODELISTS)
-           for dim in spec.region_dimensions):
-        # These codelists report every year on today's units (SSB sums the predecessors), so
-        # a code that later absorbed others already covers the whole area in early years.
-        notes = [n for n in notes if "other units were merged into it" not in n]
     out.attrs["geography_notes"] = notes
     for note in notes:
         # Rows lost are worth a warning; renumberings and merges are routine.
