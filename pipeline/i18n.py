@@ -1,8 +1,9 @@
 """Report language: one translation table and Norwegian/English number formatting.
 
-Every string a report shows comes from :data:`TEXTS` (key → {"nb": …, "en": …}). Analysis modules
-add their own keys with :func:`register` at import time, so the table stays one lookup while each
-module keeps its wording next to its logic. Bokmål is the default; English is chosen by the
+Every string a report shows comes from :data:`TEXTS` (key → {"nb": …, "en": …}), which is loaded
+once from the YAML files in ``pipeline/texts/`` (one file per analysis or concern, e.g.
+``common.yml``, ``migration.yml``). Text is data: no user-facing sentence is written in Python.
+A key may be defined in one file only. Bokmål is the default; English is chosen by the
 programme's ``language`` field.
 
 Numbers follow the language: bokmål uses a narrow no-break space as thousands separator, a
@@ -12,43 +13,17 @@ decimal comma and a true minus sign (``−1 234,5``); English uses ``-1,234.5``.
 from __future__ import annotations
 
 import math
+from pathlib import Path
+
+import yaml
 
 LANGUAGES = ("nb", "en")
 THIN_SPACE = "\u202f"  # narrow no-break space: never breaks a number across lines
 MINUS = "\u2212"
 
-TEXTS: dict[str, dict[str, str]] = {
-    "demo_banner": {
-        "nb": "Demonstrasjonsdata – ikke offisiell statistikk",
-        "en": "Demo data – not official statistics",
-    },
-    "source_credit": {
-        "nb": "Kilde: Statistisk sentralbyrå (SSB), tabell {tables}",
-        "en": "Source: Statistics Norway (SSB), table {tables}",
-    },
-    "demo_credit": {
-        "nb": "Kilde: syntetiske demonstrasjonsdata formet som SSB-tabell {tables}",
-        "en": "Source: synthetic demo data shaped like SSB table {tables}",
-    },
-    "suppressed_note": {
-        "nb": "«:» = skjult for å verne små tall (færre enn {threshold}) eller fordi tallet kan "
-              "regnes ut fra andre tall.",
-        "en": "“:” = suppressed to protect small counts (fewer than {threshold}) or because it "
-              "could be derived from other figures.",
-    },
-    "national": {"nb": "Hele landet", "en": "Norway"},
-    "interval": {"nb": "95 % intervall", "en": "95% interval"},
-    "year": {"nb": "År", "en": "Year"},
-    "region": {"nb": "Område", "en": "Area"},
-    "value": {"nb": "Verdi", "en": "Value"},
-    "too_little_data": {
-        "nb": "{what}: for lite data for {region} til å si noe sikkert.",
-        "en": "{what}: too little data for {region} to say anything reliable.",
-    },
-    "higher": {"nb": "høyere", "en": "higher"},
-    "lower": {"nb": "lavere", "en": "lower"},
-    "no_clear_difference": {"nb": "ingen klar forskjell", "en": "no clear difference"},
-}
+TEXTS_DIR = Path(__file__).resolve().parent / "texts"
+TEXTS: dict[str, dict[str, str]] = {}
+TEXT_SOURCES: dict[str, str] = {}  # key -> the texts file that defines it
 
 
 def register(texts: dict[str, dict[str, str]]) -> None:
@@ -62,6 +37,22 @@ def register(texts: dict[str, dict[str, str]]) -> None:
         TEXTS[key] = variants
 
 
+def load_texts(directory: Path = TEXTS_DIR) -> None:
+    """Read every ``*.yml`` file of ``directory`` into :data:`TEXTS`.
+
+    Raises:
+        ValueError: a key defined in two files, or a key lacking one of :data:`LANGUAGES`.
+    """
+    for path in sorted(directory.glob("*.yml")):
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key in entries:
+            if key in TEXT_SOURCES and TEXT_SOURCES[key] != path.name:
+                raise ValueError(f"{path.name}: text key {key!r} is already defined in "
+                                 f"{TEXT_SOURCES[key]}; keep each key in one file")
+            TEXT_SOURCES[key] = path.name
+        register({str(k): {lang: str(v) for lang, v in val.items()} for k, val in entries.items()})
+
+
 def t(key: str, lang: str = "nb", **values: object) -> str:
     """The text of ``key`` in ``lang`` with ``{placeholders}`` filled from ``values``."""
     if lang not in LANGUAGES:
@@ -69,7 +60,7 @@ def t(key: str, lang: str = "nb", **values: object) -> str:
     try:
         text = TEXTS[key][lang]
     except KeyError:
-        raise KeyError(f"no translation for {key!r}; add it with pipeline.i18n.register") from None
+        raise KeyError(f"no translation for {key!r}; add it to a file in pipeline/texts/") from None
     return text.format(**values) if values else text
 
 
@@ -100,3 +91,6 @@ def fmt_interval(low: float, high: float, lang: str = "nb", decimals: int = 0,
     fmt = fmt_percent if percent else fmt_number
     a, b = fmt(low, lang, decimals), fmt(high, lang, decimals)
     return f"{a} til {b}" if lang == "nb" else f"{a} to {b}"
+
+
+load_texts()
