@@ -156,6 +156,7 @@ def document(data: TableData, names: dict[str, str]) -> dict[str, Any]:
 
 
 def status_where(mask: np.ndarray, symbol: str) -> dict[int, str]:
+    """Flat positions where ``mask`` is true, each with ``symbol``."""
     return {int(pos): symbol for pos in np.flatnonzero(mask.ravel())}
 
 
@@ -179,6 +180,7 @@ def arrange(spec: TableSpec, array: np.ndarray, axes: list[str]) -> np.ndarray:
 
 
 def years(spec: TableSpec, last: int = LAST_YEAR) -> list[int]:
+    """Years of a table from its first year to ``last``."""
     return list(range(spec.first_year, last + 1))
 
 

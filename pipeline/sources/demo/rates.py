@@ -29,11 +29,13 @@ IMMIGRATION_PER_1000 = {2000: 6.1, 2002: 7.5, 2004: 6.2, 2006: 9.3, 2007: 13.0, 
 
 
 def interp(table: dict[int, float], year: float) -> float:
+    """Linear interpolation in a ``{year: value}`` table (flat outside it)."""
     years = sorted(table)
     return float(np.interp(year, years, [table[y] for y in years]))
 
 
 def bump(centre: float, width: float) -> np.ndarray:
+    """A Gaussian bump over the one-year ages, 1 at ``centre``."""
     return np.exp(-(((AGES - centre) / width) ** 2))
 
 
@@ -79,12 +81,14 @@ def in_profile(urbanity: np.ndarray) -> np.ndarray:
 
 
 def immigration_profile() -> np.ndarray:
+    """Age-sex distribution of immigrants (sums to 1 over sex, age)."""
     shape = bump(28, 8) + 0.3 * bump(6, 6) + 0.02
     both = np.stack([0.52 * shape, 0.48 * shape])
     return both / both.sum()
 
 
 def emigration_profile() -> np.ndarray:
+    """Emigration probability by age."""
     return 0.002 + 0.007 * bump(30, 9)
 
 
@@ -127,6 +131,7 @@ def percent(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 
 
 def age_group_index(group: str) -> np.ndarray:
+    """Boolean mask of the one-year ages in a group such as ``15-19``."""
     low, high = (int(x) for x in group.split("-"))
     return (AGES >= low) & (AGES <= high)
 
@@ -137,4 +142,5 @@ def group_population(pop: np.ndarray, groups: list[str]) -> np.ndarray:
 
 
 def year_index(years: Iterable[int]) -> list[int]:
+    """Positions of calendar years in the simulation arrays."""
     return [y - SIM_FIRST_YEAR for y in years]

@@ -33,8 +33,8 @@ def table_population(world: World) -> TableData:
     years = js.years(spec)
     pop = aggregate(world.units, world.population.pop[year_index(years)], axis=1)
     # pop: (year, region, sex, age) -> add ContentsCode axis
-    arr = js.arrange(spec, pop[..., None].astype(float), ["Tid", "Region", "Kjonn", "Alder",
-                                                        "ContentsCode"])
+    arr = js.arrange(spec, pop[..., None].astype(float),
+                     ["Tid", "Region", "Kjonn", "Alder", "ContentsCode"])
     cats = js.categories(spec, Region=world.units.out_codes, Tid=[str(y) for y in years])
     return TableData(spec, cats, arr, {}, [])
 

@@ -65,9 +65,9 @@ def table_completion(world: World) -> TableData:
     measures = {"Personer": full.astype(float), "Prosent": share}
     arr = np.stack([measures[m] for m in spec.codes["ContentsCode"]])
     arr = js.arrange(spec, arr, ["ContentsCode", "Tid", "Region", "Kjonn", "UtdProgram",
-                               "FullforingVGO"])
+                                 "FullforingVGO"])
     cats = js.categories(spec, Region=region_codes(world.units, "county"),
-                       Tid=[f"{s}-{s + 5}" for s in starts])
+                         Tid=[f"{s}-{s + 5}" for s in starts])
     return TableData(spec, cats, arr, {}, ["Kull etter startår; status fem år etter start."])
 
 
@@ -101,8 +101,8 @@ def table_completion_background(world: World) -> TableData:
     measures = {"Personer": persons.astype(float), "Prosent": share}
     arr = np.stack([measures[m] for m in spec.codes["ContentsCode"]])  # (m, c, r, g, s)
     arr = arr[..., None, None]  # UtdProgram, Kjonn
-    arr = js.arrange(spec, arr, ["ContentsCode", "Tid", "Region", "InnvandrKat", "FullforingVGO",
-                               "UtdProgram", "Kjonn"])
+    arr = js.arrange(spec, arr, ["ContentsCode", "Tid", "Region", "InnvandrKat",
+                                 "FullforingVGO", "UtdProgram", "Kjonn"])
     cats = js.categories(spec, Region=region_codes(units, "county"),
                          Tid=[f"{s}-{s + 5}" for s in starts])
     return TableData(spec, cats, arr, {}, ["Kull etter startår; status fem år etter start."])
@@ -128,7 +128,7 @@ def table_neet(world: World) -> TableData:
     arr = np.where(small[None], np.nan, arr)
     arr = arr[:, :, :, :, None, None]  # HovArbStyrkStatus, Alder
     arr = js.arrange(spec, arr, ["ContentsCode", "Tid", "Region", "Kjonn", "HovArbStyrkStatus",
-                               "Alder"])
+                                 "Alder"])
     cats = js.categories(spec, Region=world.units.out_codes, Tid=[str(y) for y in years])
     return TableData(spec, cats, arr, js.status_where(np.isnan(arr), ":"), [])
 
