@@ -1,7 +1,8 @@
 """The synthetic demo data: SSB's shape, internal consistency, magnitudes and planted truths.
 
-The generator runs once per session into a temporary folder (about 25 s for all 357
-municipalities); every test reads those files through the real parser, so the checks are on what
+The generator runs once per session (the demo project of ``conftest.py``; about 10 s of CPU for
+all 357 municipalities) and once more for the determinism check; every test reads the files
+through the real parser, so the checks are on what
 the pipeline will see.
 """
 
@@ -26,11 +27,9 @@ SSB_SYMBOLS = {".", "..", ":"}
 
 
 @pytest.fixture(scope="session")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    paths = demo.generate(out, progress=False)
-    assert [p.name for p in paths] == [f"{s.table_id}.json" for s in TABLES.values()]
-    return out
+def demo_dir(demo_project: Path) -> Path:
+    """The raw demo files of the session's demo project (generated once, see conftest)."""
+    return demo_project / "data" / "raw" / "demo"
 
 
 @pytest.fixture(scope="session")
@@ -114,6 +113,7 @@ def test_programme_municipalities_are_covered(docs: dict) -> None:
 def test_generation_is_byte_identical(demo_dir: Path, tmp_path: Path,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     second = demo.generate(tmp_path)
+    assert [p.name for p in second] == [f"{s.table_id}.json" for s in TABLES.values()]
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == len(TABLES)
     for path in second:

@@ -242,8 +242,8 @@ def _step(units: Units, fx: _Fixed, k: int, state: _State, job_growth: np.ndarra
     return _State(nxt, b_next, c_next), comps, left["b_out"]
 
 
-def _simulate_once(units: Units, scale: np.ndarray, job_growth: np.ndarray) -> Population:
-    fx = _fixed(units)
+def _simulate_once(units: Units, scale: np.ndarray, job_growth: np.ndarray,
+                   fx: _Fixed) -> Population:
     pop = np.rint(scale[:, None, None] * rates.initial_structure(units.urbanity)).astype(np.int64)
     b_stock = np.rint(pop.sum(axis=(1, 2)) * 0.04 * (0.5 + 1.6 * units.urbanity)
                       * fx.b_start).astype(np.int64)
@@ -269,8 +269,9 @@ def simulate_population(units: Units, job_growth: np.ndarray) -> Population:
         units: the simulated municipalities.
         job_growth: yearly growth of jobs by place of work in percent, (years, units).
     """
+    fx = _fixed(units)  # the same noise in every calibration round (common random numbers)
     scale = units.target / 1.2
     for _ in range(5):
-        sim = _simulate_once(units, scale, job_growth)
+        sim = _simulate_once(units, scale, job_growth, fx)
         scale = scale * units.target / np.maximum(sim.year(2024).sum(axis=(1, 2)), 1)
-    return _simulate_once(units, scale, job_growth)
+    return _simulate_once(units, scale, job_growth, fx)

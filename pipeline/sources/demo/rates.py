@@ -120,7 +120,10 @@ def split_total(total: np.ndarray, weights: np.ndarray) -> np.ndarray:
     floor = np.floor(exact).astype(np.int64)
     remainder = total - floor.sum(axis=-1)
     order = np.argsort(-(exact - floor), axis=-1, kind="stable")
-    ranks = np.argsort(order, axis=-1, kind="stable")
+    # The rank of each cell is the inverse permutation of ``order`` (no second sort needed).
+    ranks = np.empty_like(order)
+    positions = np.broadcast_to(np.arange(order.shape[-1]), order.shape)
+    np.put_along_axis(ranks, order, positions, axis=-1)
     return floor + (ranks < remainder[..., None])
 
 
