@@ -296,3 +296,51 @@ def info(code: str, n: int = 5) -> AreaInfo:
     return AreaInfo(code, area_kind, geography.region_name(code), county, population_2022(code),
                     centrality_class(code), ba, ba_name, regional_centre(code),
                     tuple(default_comparison(code, n)))
+
+
+# --------------------------------------------------------------------------------------------
+# Naming and selecting areas (for area reports: reports/areas/<code>-<slug>/)
+# --------------------------------------------------------------------------------------------
+
+_ASCII = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "á": "a", "č": "c", "đ": "d", "ŋ": "n",
+                        "š": "s", "ŧ": "t", "ž": "z", "ä": "a", "ö": "o", "ü": "u"})
+
+
+def slug(code: str) -> str:
+    """``<code>-<name>`` in lower-case ASCII for folder names, e.g. ``4005-notodden``,
+    ``0301-oslo-oslove``, ``0-hele-landet``."""
+    name = geography.region_name(str(code)).lower().translate(_ASCII)
+    words = "".join(ch if ch.isascii() and ch.isalnum() else " " for ch in name).split()
+    return "-".join([str(code), *words])
+
+
+def select(spec: str) -> list[str]:
+    """Area codes named by a selection such as ``"4005,4204"``, ``"county:33"`` or ``"all"``.
+
+    Items are separated by commas: a 2024 municipality or county code, or ``"0"``;
+    ``county:NN`` for every municipality of county NN; ``counties`` for the 15 counties;
+    ``all`` for every municipality of the 2024 structure. The result keeps the order given,
+    without repeats.
+
+    Raises:
+        geography.GeographyError: for an item that is none of these (the message names it).
+    """
+    out: list[str] = []
+    for raw in spec.split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        if item == "all":
+            codes = sorted(geography.municipality_names())
+        elif item == "counties":
+            codes = sorted(geography.county_names())
+        elif item.startswith("county:"):
+            county = item.split(":", 1)[1].strip()
+            if kind(county) != "county":
+                raise geography.GeographyError(f"{item!r}: {county!r} is not a 2024 county")
+            codes = members(county)
+        else:
+            kind(item)  # raises with the valid forms for an unknown code
+            codes = [item]
+        out.extend(c for c in codes if c not in out)
+    return out

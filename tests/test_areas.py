@@ -161,3 +161,18 @@ def test_population_of_issue_areas_equals_the_sum_the_data_hold(in_demo_project,
     total = areas.sum_counts(by_age, code, by=["year"]).set_index("year")["value"]
     pd.testing.assert_series_equal(total.loc[got.index], got, check_names=False)
     assert (got > 0).all() and got.index.min() == 2000
+
+
+def test_slug_and_select() -> None:
+    assert areas.slug("4005") == "4005-notodden"
+    assert areas.slug("0301") == "0301-oslo-oslove"
+    assert areas.slug("0") == "0-hele-landet"
+    assert areas.slug("5612") == "5612-guovdageaidnu-kautokeino"  # Sámi letters to ASCII
+    everything = areas.select("all,counties,0")
+    assert len(everything) == 373 and len({areas.slug(c) for c in everything}) == 373
+    assert len(areas.select("county:33")) == 18  # Buskerud's municipalities
+    assert areas.select("4005, 4204,4005") == ["4005", "4204"]
+    with pytest.raises(geography.GeographyError):
+        areas.select("county:3303")
+    with pytest.raises(geography.GeographyError):
+        areas.select("Notodden")
