@@ -100,6 +100,11 @@ def window_panel(change: pd.DataFrame, employment: pd.DataFrame, last: int,
     rest0 = c0.reindex(county.reindex(j0.index)).to_numpy() - j0
     rest1 = pd.Series(c1.reindex(county.reindex(j1.index)).to_numpy(), index=j1.index) - j1
     regional = ((rest1 / rest0.reindex(rest1.index)) ** (1 / window) - 1) * 100
+    # A municipality that is its whole county (Oslo) gets the rest of the country instead.
+    nat0, nat1 = j0.sum() - j0, j1.sum() - j1
+    national = ((nat1 / nat0.reindex(nat1.index)) ** (1 / window) - 1) * 100
+    alone = (rest1 <= 0) | rest1.isna()
+    regional = regional.where(~alone.reindex(regional.index, fill_value=True), national)
     out = counts.assign(job_growth=growth.reindex(counts.index),
                         region_job_growth=regional.reindex(counts.index))
     out = out.dropna(subset=["job_growth", "region_job_growth"])
