@@ -28,8 +28,9 @@ MODEL = "drift"
 MODELS = (MODEL,)
 MIN_YEARS = 8  # fewer years of job history than this: no demand model
 N_SIMULATIONS = 2000
-CORRELATION_SHRINKAGE = 0.1  # a little towards independence: 17 industries, ~17 residuals
+CORRELATION_SHRINKAGE = 0.02  # just enough to keep ~17 industries × ~17 residuals full rank
 LEVEL = 0.95
+SHARED_VARIANCE = True  # one variance draw per path for all industries (same years)
 
 
 @dataclass(frozen=True)
@@ -99,12 +100,23 @@ def point_forecast(fit: SeriesFit, steps: int) -> np.ndarray:
     return np.full(steps, p["mean"])
 
 
-def _sigma_draws(p: dict[str, float], reps: int, rng: np.random.Generator) -> np.ndarray:
-    """Innovation s.d. drawn as scaled inverse chi-square on the residual degrees of freedom."""
-    return np.sqrt(p["sigma2"] * p["dof"] / rng.chisquare(p["dof"], size=reps))
+def _sigma_draws(p: dict[str, float], reps: int, rng: np.random.Generator,
+                 uniform: np.ndarray | None = None) -> np.ndarray:
+    """Innovation s.d. drawn as scaled inverse chi-square on the residual degrees of freedom.
+
+    ``uniform`` (one value in (0, 1) per repetition) makes the draws of several series move
+    together: their variances are estimated from the same years.
+    """
+    from scipy import stats
+
+    chi2 = (rng.chisquare(p["dof"], size=reps) if uniform is None
+            else stats.chi2.ppf(uniform, p["dof"]))
+    return np.sqrt(p["sigma2"] * p["dof"] / chi2)
 
 
-def simulate_series(fit: SeriesFit, shocks: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def simulate_series(fit: SeriesFit, shocks: np.ndarray, rng: np.random.Generator,
+                    drift_noise: np.ndarray | None = None,
+                    variance_draw: np.ndarray | None = None) -> np.ndarray:
     """Simulated future paths of one series, shape (repetitions, steps).
 
     Args:
@@ -112,14 +124,19 @@ def simulate_series(fit: SeriesFit, shocks: np.ndarray, rng: np.random.Generator
         shocks: standard-normal innovations, shape (repetitions, steps), possibly correlated
             across series by the caller.
         rng: random generator for the parameter draws.
+        drift_noise: standard-normal draws (repetitions,) for the drift's estimation error;
+            the caller correlates them across series like the shocks, because the drifts of
+            industries hit by the same years are estimated with correlated errors.
+        variance_draw: uniforms (repetitions,) shared across series for the variance draw.
     """
     reps, steps = shocks.shape
     p = fit.params
     if fit.model == "drift":
         # Predictive distribution with drift and variance unknown: variance from its scaled
         # inverse chi-square, drift normal given it (exact under the model).
-        sigma = _sigma_draws(p, reps, rng)
-        drift = p["drift"] + sigma * rng.standard_normal(reps) / math.sqrt(len(fit.y) - 1)
+        sigma = _sigma_draws(p, reps, rng, variance_draw)
+        z = rng.standard_normal(reps) if drift_noise is None else drift_noise
+        drift = p["drift"] + sigma * z / math.sqrt(len(fit.y) - 1)
         ahead = np.arange(1, steps + 1)[None, :]
         return fit.y[-1] + drift[:, None] * ahead + np.cumsum(sigma[:, None] * shocks, axis=1)
     return p["mean"] + p["sigma"] * shocks
@@ -144,13 +161,19 @@ def simulate_demand(fits: Sequence[SeriesFit], steps: int, repetitions: int = N_
     """Joint simulation of every industry: paths of shape (repetitions, steps, industries).
 
     Industry shocks in the same year are correlated (a downturn hits many industries), with the
-    correlation estimated from the residuals; negative jobs are cut at zero.
+    correlation estimated from the residuals; the drifts' estimation errors get the same
+    correlation. Negative jobs are cut at zero.
     """
     rng = np.random.default_rng(seed)
     k = len(fits)
-    chol = np.linalg.cholesky(shock_correlation(fits) + 1e-9 * np.eye(k))
+    # Symmetric square root (eigh): robust when the correlation matrix is nearly singular.
+    values, vectors = np.linalg.eigh(shock_correlation(fits))
+    chol = vectors * np.sqrt(np.clip(values, 0.0, None))
     z = rng.standard_normal((repetitions, steps, k)) @ chol.T
-    paths = np.stack([simulate_series(f, z[:, :, i], rng) for i, f in enumerate(fits)], axis=2)
+    zd = rng.standard_normal((repetitions, k)) @ chol.T
+    shared = rng.uniform(size=repetitions) if SHARED_VARIANCE else None
+    paths = np.stack([simulate_series(f, z[:, :, i], rng, zd[:, i], shared)
+                      for i, f in enumerate(fits)], axis=2)
     return np.clip(paths, 0.0, None)
 
 

@@ -16,6 +16,8 @@ from pipeline.analysis.competence_gap.compute import GapResult
 from pipeline.analysis.display import Section, show  # noqa: F401  (re-exported for notebooks)
 from pipeline.sources.tables import table as table_spec
 
+UNDER_COVERAGE = 85.0  # backtest coverage (%) below which the report warns about the interval
+
 
 def problem_text(ctx, result: GapResult) -> str:
     """A plain statement of what is missing (for a notice)."""
@@ -112,6 +114,9 @@ def gap(ctx, result: GapResult) -> Section:
             caption=ctx.t("cg_table_gap_caption", region=result.label, base=result.base_year),
             note=ctx.t("cg_table_gap_note", reported=result.reported_horizon))
     sec.add("finding", **_headline(ctx, result))
+    if result.backtest_coverage < UNDER_COVERAGE:
+        sec.add("notice", text=ctx.t("cg_under_coverage", region=result.label,
+                                     coverage=tb.coverage_label(ctx, result)))
     sec.add("finding", key="cg_gap_parts", rank=20,
             text=ctx.t("cg_finding_parts", demand=ctx.num(last["demand_growth"]),
                        replacement=ctx.num(last["replacement"]),
