@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,7 @@ import pandas as pd
 from pipeline import areas, geography
 from pipeline.analysis.competence_gap import demand as dm
 from pipeline.analysis.competence_gap import statistics as st
+from pipeline.analysis.fields import frame, mapping
 
 DATASETS = ("population_projection", "employment_rate", "employment_by_industry", "education")
 DEFAULT_HORIZON = 2040
@@ -77,23 +78,23 @@ class GapResult:
     base_year: int = -1
     problems: tuple[str, ...] = ()
     model: str = ""
-    jobs: pd.DataFrame = field(default_factory=lambda: _empty(["year", "industry", "value"]))
-    gap: pd.DataFrame = field(default_factory=pd.DataFrame)
-    demand_bands: pd.DataFrame = field(default_factory=pd.DataFrame)
-    scenarios: pd.DataFrame = field(default_factory=pd.DataFrame)
-    scenario_paths: pd.DataFrame = field(default_factory=pd.DataFrame)
-    industries: pd.DataFrame = field(default_factory=pd.DataFrame)
-    backtest: pd.DataFrame = field(default_factory=pd.DataFrame)
-    coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
+    jobs: pd.DataFrame = frame("year", "industry", "value")
+    gap: pd.DataFrame = frame()
+    demand_bands: pd.DataFrame = frame()
+    scenarios: pd.DataFrame = frame()
+    scenario_paths: pd.DataFrame = frame()
+    industries: pd.DataFrame = frame()
+    backtest: pd.DataFrame = frame()
+    coverage: pd.DataFrame = frame()
     backtest_horizon: int = 0
     backtest_coverage: float = math.nan
     reported_horizon: int = 0
-    commuting: pd.DataFrame = field(default_factory=pd.DataFrame)
-    age_structure: pd.DataFrame = field(default_factory=pd.DataFrame)
-    rate_history: pd.DataFrame = field(default_factory=pd.DataFrame)
-    education: pd.DataFrame = field(default_factory=pd.DataFrame)
-    higher_education: pd.DataFrame = field(default_factory=pd.DataFrame)
-    education_trend: Mapping[str, float] = field(default_factory=dict)
+    commuting: pd.DataFrame = frame()
+    age_structure: pd.DataFrame = frame()
+    rate_history: pd.DataFrame = frame()
+    education: pd.DataFrame = frame()
+    higher_education: pd.DataFrame = frame()
+    education_trend: Mapping[str, float] = mapping()
     education_p_national: float = math.nan
     references: tuple = ()
 

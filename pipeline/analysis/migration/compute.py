@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from pipeline import areas, geography
+from pipeline.analysis.fields import frame, mapping
 from pipeline.analysis.migration import attractiveness as at
 from pipeline.analysis.migration import statistics as st
 
@@ -69,31 +70,31 @@ class MigrationResult:
     label: str
     start_year: int | None = None
     missing: tuple[str, ...] = ()
-    components: pd.DataFrame = field(default_factory=pd.DataFrame)
+    components: pd.DataFrame = frame()
     pooling_years: int = 1
-    check: Mapping[str, float] = field(default_factory=dict)
-    rates: pd.DataFrame = field(default_factory=pd.DataFrame)
-    domestic: Mapping[str, object] = field(default_factory=dict)
-    cohort: pd.DataFrame = field(default_factory=pd.DataFrame)
-    age_profile: pd.DataFrame = field(default_factory=pd.DataFrame)
+    check: Mapping[str, float] = mapping()
+    rates: pd.DataFrame = frame()
+    domestic: Mapping[str, object] = mapping()
+    cohort: pd.DataFrame = frame()
+    age_profile: pd.DataFrame = frame()
     age_first: int = 0
     age_last: int = 0
-    flows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    flows: pd.DataFrame = frame()
     flows_first: int = 0
     flows_last: int = 0
-    within_county: Mapping[str, float] = field(default_factory=dict)
-    internal: Mapping[str, float] = field(default_factory=dict)
+    within_county: Mapping[str, float] = mapping()
+    internal: Mapping[str, float] = mapping()
     partner: str | None = None
-    partner_exchange: pd.DataFrame = field(default_factory=pd.DataFrame)
-    immigrants: pd.DataFrame = field(default_factory=pd.DataFrame)
-    outflow_change: Mapping[str, float] = field(default_factory=dict)
-    immigrant_shares: pd.DataFrame = field(default_factory=pd.DataFrame)
-    young: pd.DataFrame = field(default_factory=pd.DataFrame)
-    retention: pd.DataFrame = field(default_factory=pd.DataFrame)
-    attractiveness: pd.DataFrame = field(default_factory=pd.DataFrame)
-    attractiveness_model: pd.DataFrame = field(default_factory=pd.DataFrame)
+    partner_exchange: pd.DataFrame = frame()
+    immigrants: pd.DataFrame = frame()
+    outflow_change: Mapping[str, float] = mapping()
+    immigrant_shares: pd.DataFrame = frame()
+    young: pd.DataFrame = frame()
+    retention: pd.DataFrame = frame()
+    attractiveness: pd.DataFrame = frame()
+    attractiveness_model: pd.DataFrame = frame()
     attractiveness_n: int = 0
-    projection: pd.DataFrame = field(default_factory=pd.DataFrame)
+    projection: pd.DataFrame = frame()
 
     @property
     def population(self) -> float:

@@ -24,6 +24,11 @@ def _too_little(ctx, r: MigrationResult, what: str) -> str:
     return ctx.t("too_little_data", what=what, region=r.label)
 
 
+def _missing(sec: Section, ctx, r: MigrationResult, what_key: str) -> Section:
+    """The section with only a notice that the data are too few for it."""
+    return sec.add("notice", text=_too_little(ctx, r, ctx.t(what_key)))
+
+
 def overview(ctx, r: MigrationResult) -> Section:
     """Purpose, and a visible statement when the place is small."""
     sec = Section(heading="mig_heading")
@@ -41,8 +46,7 @@ def components(ctx, r: MigrationResult) -> Section:
     """Components of change: table, stacked chart, rates against county and country."""
     sec = Section(heading="mig_components_heading")
     if r.rates.empty:
-        sec.add("notice", text=_too_little(ctx, r, ctx.t("mig_components_heading")))
-        return sec
+        return _missing(sec, ctx, r, "mig_components_heading")
     first, last = int(r.rates["first"].iloc[0]), int(r.rates["last"].iloc[0])
     recent = r.components[r.components["year"] >= first]
     years = r.pooling_years
@@ -94,8 +98,7 @@ def ages(ctx, r: MigrationResult) -> Section:
     sec.add("paragraph", text=ctx.t("mig_age_method", slope=ctx.num(GOMPERTZ_SLOPE, 3),
                                     max_age=89))
     if r.age_profile.empty:
-        sec.add("notice", text=_too_little(ctx, r, ctx.t("mig_age_heading")))
-        return sec
+        return _missing(sec, ctx, r, "mig_age_heading")
     first, last = r.age_first, r.age_last
     caption = ctx.t("mig_age_caption", region=r.label, first=first, last=last)
     sec.add("table", df=tb.age_profile_table(ctx, r.age_profile), decimals=1, caption=caption)
@@ -117,8 +120,7 @@ def flows(ctx, r: MigrationResult) -> Section:
     """Top origins and destinations, share within the county, exchange with the main partner."""
     sec = Section(heading="mig_flows_heading")
     if r.flows.empty:
-        sec.add("notice", text=_too_little(ctx, r, ctx.t("mig_no_flows")))
-        return sec
+        return _missing(sec, ctx, r, "mig_no_flows")
     first, last = r.flows_first, r.flows_last
     net_col, moves = ctx.t("mig_moves_net"), [ctx.t("mig_moves_in"), ctx.t("mig_moves_out")]
     sec.add("table", df=tb.protect(ctx, tb.flows_table(ctx, r.flows), moves,
@@ -151,8 +153,7 @@ def immigrants(ctx, r: MigrationResult) -> Section:
     sec.add("paragraph", text=ctx.t("mig_immigrants_method"))
     out = r.immigrants
     if out.empty:
-        sec.add("notice", text=_too_little(ctx, r, ctx.t("mig_immigrants_heading")))
-        return sec
+        return _missing(sec, ctx, r, "mig_immigrants_heading")
     stock, inflow = ctx.t("mig_immigrants_stock"), ctx.t("mig_immigrants_inflow")
     outflow, rate = ctx.t("mig_immigrants_outflow"), ctx.t("mig_immigrants_rate")
     # The net outflow reads as a number of persons: protect it as a count, and hide it (and its
@@ -204,8 +205,7 @@ def attractiveness(ctx, r: MigrationResult) -> Section:
     sec.add("paragraph", text=ctx.t("mig_attr_method", window=WINDOW))
     attr = r.attractiveness
     if attr.empty:
-        sec.add("notice", text=_too_little(ctx, r, ctx.t("mig_attr_none")))
-        return sec
+        return _missing(sec, ctx, r, "mig_attr_none")
     latest = attr[attr["last"] == attr["last"].max()]
     first, last = int(latest["first"].iloc[0]), int(latest["last"].iloc[0])
     if len(r.attractiveness_model):
@@ -241,8 +241,7 @@ def projection(ctx, r: MigrationResult) -> Section:
     observed = r.components.set_index("year")["population"].dropna() if len(r.components) \
         else pd.Series(dtype=float)
     if proj.empty or observed.empty:
-        sec.add("notice", text=_too_little(ctx, r, ctx.t("mig_projection_none")))
-        return sec
+        return _missing(sec, ctx, r, "mig_projection_none")
     at_horizon = proj[proj["year"] == horizon].set_index("alternative")["value"]
     values = {"region": r.label, "horizon": horizon,
               "main": ctx.num(at_horizon.get("MMMM")), "low": ctx.num(at_horizon.get("LLML")),
