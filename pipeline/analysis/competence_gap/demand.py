@@ -31,6 +31,7 @@ N_SIMULATIONS = 2000
 CORRELATION_SHRINKAGE = 0.02  # just enough to keep ~17 industries × ~17 residuals full rank
 LEVEL = 0.95
 SHARED_VARIANCE = True  # one variance draw per path for all industries (same years)
+KURTOSIS_DOF = True  # fewer degrees of freedom for the variance when shocks are heavy-tailed
 
 
 @dataclass(frozen=True)
@@ -101,22 +102,45 @@ def point_forecast(fit: SeriesFit, steps: int) -> np.ndarray:
 
 
 def _sigma_draws(p: dict[str, float], reps: int, rng: np.random.Generator,
-                 uniform: np.ndarray | None = None) -> np.ndarray:
-    """Innovation s.d. drawn as scaled inverse chi-square on the residual degrees of freedom.
+                 uniform: np.ndarray | None = None, dof: float | None = None) -> np.ndarray:
+    """Innovation s.d. drawn as scaled inverse chi-square.
 
     ``uniform`` (one value in (0, 1) per repetition) makes the draws of several series move
-    together: their variances are estimated from the same years.
+    together: their variances are estimated from the same years. ``dof`` replaces the residual
+    degrees of freedom (see :func:`variance_dof`).
     """
     from scipy import stats
 
-    chi2 = (rng.chisquare(p["dof"], size=reps) if uniform is None
-            else stats.chi2.ppf(uniform, p["dof"]))
-    return np.sqrt(p["sigma2"] * p["dof"] / chi2)
+    nu = p["dof"] if dof is None else dof
+    chi2 = rng.chisquare(nu, size=reps) if uniform is None else stats.chi2.ppf(uniform, nu)
+    return np.sqrt(p["sigma2"] * nu / chi2)
+
+
+def variance_dof(fits: Sequence[SeriesFit]) -> float | None:
+    """Effective degrees of freedom of the variance estimate, from the total's kurtosis.
+
+    A variance estimated from n yearly changes has ``Var(s²)/σ⁴ = 2/(n − 1) + κ/n`` with κ the
+    excess kurtosis; a few large common shocks (a crisis year) make κ large and the estimate
+    much less certain than its n − 1 degrees of freedom say. Matching that variance gives
+    ``ν = 2 / (2/(n − 1) + κ/n)``, used for every industry's variance draw (None: too short).
+    """
+    from scipy import stats
+
+    drifting = [f for f in fits if f.model == "drift"]
+    if not drifting:
+        return None
+    changes = np.diff(np.sum([f.y for f in drifting], axis=0))
+    n = len(changes)
+    if n < 6 or np.std(changes) == 0:
+        return None
+    kurtosis = max(float(stats.kurtosis(changes, fisher=True, bias=False)), 0.0)
+    return float(np.clip(2.0 / (2.0 / (n - 1) + kurtosis / n), 2.0, n - 1))
 
 
 def simulate_series(fit: SeriesFit, shocks: np.ndarray, rng: np.random.Generator,
                     drift_noise: np.ndarray | None = None,
-                    variance_draw: np.ndarray | None = None) -> np.ndarray:
+                    variance_draw: np.ndarray | None = None,
+                    variance_dof: float | None = None) -> np.ndarray:
     """Simulated future paths of one series, shape (repetitions, steps).
 
     Args:
@@ -128,13 +152,14 @@ def simulate_series(fit: SeriesFit, shocks: np.ndarray, rng: np.random.Generator
             the caller correlates them across series like the shocks, because the drifts of
             industries hit by the same years are estimated with correlated errors.
         variance_draw: uniforms (repetitions,) shared across series for the variance draw.
+        variance_dof: degrees of freedom of the variance draw (default the residuals').
     """
     reps, steps = shocks.shape
     p = fit.params
     if fit.model == "drift":
         # Predictive distribution with drift and variance unknown: variance from its scaled
         # inverse chi-square, drift normal given it (exact under the model).
-        sigma = _sigma_draws(p, reps, rng, variance_draw)
+        sigma = _sigma_draws(p, reps, rng, variance_draw, variance_dof)
         z = rng.standard_normal(reps) if drift_noise is None else drift_noise
         drift = p["drift"] + sigma * z / math.sqrt(len(fit.y) - 1)
         ahead = np.arange(1, steps + 1)[None, :]
@@ -172,7 +197,8 @@ def simulate_demand(fits: Sequence[SeriesFit], steps: int, repetitions: int = N_
     z = rng.standard_normal((repetitions, steps, k)) @ chol.T
     zd = rng.standard_normal((repetitions, k)) @ chol.T
     shared = rng.uniform(size=repetitions) if SHARED_VARIANCE else None
-    paths = np.stack([simulate_series(f, z[:, :, i], rng, zd[:, i], shared)
+    nu = variance_dof(fits) if KURTOSIS_DOF else None
+    paths = np.stack([simulate_series(f, z[:, :, i], rng, zd[:, i], shared, nu)
                       for i, f in enumerate(fits)], axis=2)
     return np.clip(paths, 0.0, None)
 
