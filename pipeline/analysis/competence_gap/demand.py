@@ -1,4 +1,4 @@
-"""Labour demand: one model per industry, joint simulation, nested rolling-origin backtest.
+"""Labour demand: one model per industry, joint simulation, rolling-origin backtest.
 
 Statistics only: pure functions on arrays and DataFrames (no text, figures or report context).
 
@@ -6,7 +6,8 @@ Statistics only: pure functions on arrays and DataFrames (no text, figures or re
   yearly change and its residual variance). A linear trend with AR(1) errors, chosen by
   rolling-origin error or by a pooled unit-root test, was tried and rejected: on the demo data
   the choice fell on the trend model and its 95 % bands covered 33–65 % of held-out totals in
-  the nested backtest, against 71–96 % for the random walk (``docs/methods_forecasts.md``).
+  the nested backtest, against 55–100 % for the random walk (lowest for Kongsberg, whose
+  planted defence ramp no earlier origin could foresee; ``docs/methods_forecasts.md``).
 - Intervals come from simulating every industry jointly (shocks correlated across industries,
   parameters drawn from their sampling distribution) and summing the paths; bounds are never
   added.
