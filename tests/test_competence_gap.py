@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from pipeline import i18n
 from pipeline.analysis import competence_gap as cg
+from pipeline.analysis.competence_gap import demand as dm
+from pipeline.analysis.competence_gap import statistics as st
 from pipeline.programs import Program
 from pipeline.sources.tables import EMPLOYMENT_AGE_GROUPS
 
-# ---------------------------------------------------------------------------------------------
-# Small hand-made inputs
-# ---------------------------------------------------------------------------------------------
+compute_module = importlib.import_module("pipeline.analysis.competence_gap.compute")
 
 
 def _projection(persons: dict[tuple[int, str], float], ages=range(20, 30)) -> pd.DataFrame:
@@ -27,38 +31,48 @@ def _rates(values: dict[tuple[str, str], float]) -> pd.DataFrame:
                         columns=["sex", "age_group", "rate"])
 
 
+RATES = _rates({("1", "20-24"): 0.5, ("1", "25-29"): 0.8, ("2", "20-24"): 0.6,
+                ("2", "25-29"): 0.9})
+PROJ = _projection({(2025, "1"): 100, (2026, "1"): 110, (2025, "2"): 50, (2026, "2"): 50})
+
+
 def test_supply_is_population_times_rates():
-    proj = _projection({(2025, "1"): 100, (2026, "1"): 110, (2025, "2"): 50, (2026, "2"): 50})
-    rates = _rates({("1", "20-24"): 0.5, ("1", "25-29"): 0.8,
-                    ("2", "20-24"): 0.6, ("2", "25-29"): 0.9})
-    supply = cg.labour_supply(proj, rates, base_year=2025)
-    # 2025: 100·5·0.5 + 100·5·0.8 + 50·5·0.6 + 50·5·0.9
-    assert supply[2025] == pytest.approx(1025.0)
+    supply = st.supply_decomposition(PROJ, RATES, base_year=2025).set_index("year")["supply"]
+    assert supply[2025] == pytest.approx(100 * 5 * 0.5 + 100 * 5 * 0.8 + 50 * 5 * 0.6
+                                         + 50 * 5 * 0.9)
     assert supply[2026] == pytest.approx(275 + 440 + 150 + 225)
 
 
+def test_decomposition_matches_hand_computation():
+    """One year of ageing: each cohort moves one age up at the base year's rates."""
+    out = st.supply_decomposition(PROJ, RATES, base_year=2025)
+    # Cohorts aged 24 move from rate 0.5/0.6 to 0.8/0.9: new entrants 100·0.3 + 50·0.3 = 45.
+    # Cohorts aged 29 leave the table's ages 20–29 (rate 0 at 30 here): replacement
+    # 100·0.8 + 50·0.9 = 125. Closed supply 1025 + 45 − 125 = 945; actual 1090: migration 145.
+    expected = pd.DataFrame({"year": [2025, 2026], "supply": [1025.0, 1090.0],
+                             "replacement": [0.0, 125.0], "new_entrants": [0.0, 45.0],
+                             "migration_deaths": [0.0, 145.0], "levers": [0.0, 0.0]})
+    pd.testing.assert_frame_equal(out.reset_index(drop=True), expected)
+
+
 def test_rate_lever_adds_percentage_points_after_base_year_only():
-    proj = _projection({(2025, "1"): 100, (2026, "1"): 110, (2025, "2"): 50, (2026, "2"): 50})
-    rates = _rates({("1", "20-24"): 0.5, ("1", "25-29"): 0.8,
-                    ("2", "20-24"): 0.6, ("2", "25-29"): 0.9})
-    base = cg.labour_supply(proj, rates, 2025)
-    lifted = cg.labour_supply(proj, rates, 2025, rate_pp={"20-29": 5.0})
-    assert lifted[2025] == pytest.approx(base[2025])
-    assert lifted[2026] - base[2026] == pytest.approx(0.05 * (110 * 10 + 50 * 10))
-    # Rates are capped at 100 %: women 25-29 go from 0.9 to 1.0, not 1.4.
-    capped = cg.labour_supply(proj, rates, 2025, rate_pp={"25-29": 50.0})
-    assert capped[2026] - base[2026] == pytest.approx(110 * 5 * 0.2 + 50 * 5 * 0.1)
+    base = st.supply_decomposition(PROJ, RATES, 2025).set_index("year")
+    lifted = st.supply_decomposition(PROJ, RATES, 2025, rate_pp={"20-29": 5.0}).set_index("year")
+    assert lifted.loc[2025, "supply"] == pytest.approx(base.loc[2025, "supply"])
+    assert lifted.loc[2026, "levers"] == pytest.approx(0.05 * (110 * 10 + 50 * 10))
+    capped = st.supply_decomposition(PROJ, RATES, 2025, rate_pp={"25-29": 50.0}).set_index("year")
+    assert capped.loc[2026, "levers"] == pytest.approx(110 * 5 * 0.2 + 50 * 5 * 0.1)
 
 
 def test_migration_lever_adds_working_migrants_cumulatively():
-    groups = [(s, g) for s in ("1", "2") for g in EMPLOYMENT_AGE_GROUPS]
-    rates = _rates({key: 0.6 for key in groups})
+    rates = _rates({(s, g): 0.6 for s in ("1", "2") for g in EMPLOYMENT_AGE_GROUPS})
     proj = _projection({(y, s): 0 for y in range(2025, 2029) for s in ("1", "2")})
-    supply = cg.labour_supply(proj, rates, 2025, net_in_migration_per_year=100)
-    np.testing.assert_allclose(supply.to_numpy(), [0, 60, 120, 180])
-    stock = cg.migrant_stock(100, 2025, [2027])
-    assert stock["persons"].sum() == pytest.approx(200)
-    assert stock["age"].min() == 20 and stock["age"].max() == 40  # first arrivals aged a year
+    supply = st.supply_decomposition(proj, rates, 2025, net_in_migration_per_year=100)
+    np.testing.assert_allclose(supply["supply"], [0, 60, 120, 180])
+    np.testing.assert_allclose(supply["migration_deaths"], [0, 60, 120, 180])
+    stock = st.migrant_stock(100, 2025, [2027])
+    assert stock["value"].sum() == pytest.approx(200)
+    assert stock["age"].min() == 20 and stock["age"].max() == 40
 
 
 def test_group_rates_are_built_from_counts_not_averaged():
@@ -67,78 +81,147 @@ def test_group_rates_are_built_from_counts_not_averaged():
         rows += [(region, "1", "20-24", "Sysselsatte", 2025, emp),
                  (region, "1", "20-24", "SysselsatteProsent", 2025, pct)]
     df = pd.DataFrame(rows, columns=["region", "sex", "age_group", "measure", "year", "value"])
-    rates, year = cg.group_employment_rates(df, ["3303", "3305"])
-    assert year == 2025
+    counts = st.employment_counts(df).groupby(["year", "sex", "age_group"], as_index=False)[
+        ["employed", "population"]].sum()
+    rates = st.group_rates(counts, 2025)
     assert rates["rate"].iloc[0] == pytest.approx(320 / 400)  # not (50 + 90) / 2 %
 
 
 def test_age_group_parsing_and_errors():
-    assert cg.parse_age_group("20-29") == (20, 29)
-    assert cg.parse_age_group("20–24") == (20, 24)
+    assert st.parse_age_group("20-29") == (20, 29)
+    assert st.parse_age_group("20–24") == (20, 24)
     with pytest.raises(ValueError, match="must lie within"):
-        cg.parse_age_group("10-19")
+        st.parse_age_group("10-19")
     with pytest.raises(ValueError, match="from-to"):
-        cg.parse_age_group("young")
+        st.parse_age_group("young")
 
 
-def test_replacement_counts_workers_turning_67():
-    by_age = pd.DataFrame({"age_group": ["60-64", "65-69"], "value": [50.0, 20.0]})
-    rep = cg.replacement_demand(by_age, 2025, range(2025, 2031))
-    # Per age: 10 at 60–64, 4 at 65–69. 2026: everyone 66+ (66, 67, 68, 69) → 16; 2027: the
-    # 65-year-olds → 4; 2028–2030: one age of the 60–64 group each → 10.
-    np.testing.assert_allclose(rep["retiring"], [0, 16, 4, 10, 10, 10])
-    np.testing.assert_allclose(rep["cumulative"], [0, 16, 20, 30, 40, 50])
-
-
-# ---------------------------------------------------------------------------------------------
-# Gap decomposition and scenario shocks
-# ---------------------------------------------------------------------------------------------
-
-
-def _decomposition_inputs():
+def _gap_inputs(reps: int = 400):
     rng = np.random.default_rng(5)
-    draws = 1000 + rng.normal(0, 30, (400, 3)).cumsum(axis=1)
-    supply = pd.Series([800.0, 790.0, 785.0, 770.0], index=[2025, 2026, 2027, 2028])
-    rep = pd.DataFrame({"year": [2025, 2026, 2027, 2028], "retiring": [0, 12.0, 9.0, 11.0],
-                        "cumulative": [0, 12.0, 21.0, 32.0]})
-    return draws, supply, rep
+    draws = 1000 + rng.normal(0, 30, (reps, 3)).cumsum(axis=1)
+    parts = pd.DataFrame({"year": [2025, 2026, 2027, 2028],
+                          "supply": [800.0, 790.0, 785.0, 770.0],
+                          "replacement": [0.0, 12.0, 21.0, 32.0],
+                          "new_entrants": [0.0, 5.0, 9.0, 10.0],
+                          "migration_deaths": [0.0, -3.0, -3.0, -8.0], "levers": 0.0})
+    return draws, parts
 
 
-def test_decomposition_adds_up_and_matches_direct_computation():
-    draws, supply, rep = _decomposition_inputs()
-    out = cg.gap_decomposition(draws, 1000.0, supply, rep, 2025)
-    direct_gap = draws.mean(axis=0) - 1000.0 - (supply.to_numpy()[1:] - 800.0)
-    np.testing.assert_allclose(out["gap"].to_numpy()[1:], direct_gap, rtol=1e-12)
-    parts = out["demand_growth"] + out["replacement"] + out["demography"]
-    np.testing.assert_allclose(parts, out["gap"], rtol=0, atol=1e-9)
-    np.testing.assert_allclose(out["replacement"], [0, 12, 21, 32])
-    np.testing.assert_allclose(out["demography"], [0, 10 - 12, 15 - 21, 30 - 32])
+def test_gap_adds_up_and_interval_includes_supply_draws():
+    draws, parts = _gap_inputs()
+    ones = np.ones((400, 3))
+    out = st.gap_frame(draws, 1000.0, parts, ones)
+    direct = draws.mean(axis=0) - 1000.0 - (parts["supply"].to_numpy()[1:] - 800.0)
+    np.testing.assert_allclose(out["gap"].to_numpy()[1:], direct, rtol=1e-12)
+    parts_sum = (out["demand_growth"] + out["replacement"] - out["new_entrants"]
+                 - out["migration_deaths"] - out["levers"])
+    np.testing.assert_allclose(parts_sum, out["gap"], atol=1e-9)
     assert out["gap"].iloc[0] == 0 and out["gap_low"].iloc[0] == out["gap_high"].iloc[0] == 0
-    gap_draws = draws - 1000.0 - (supply.to_numpy()[1:] - 800.0)
-    np.testing.assert_allclose(out["gap_high"].to_numpy()[1:],
-                               np.quantile(gap_draws, 0.975, axis=0))
+    wider = st.gap_frame(draws, 1000.0, parts, np.exp(np.random.default_rng(1).normal(
+        0, 0.05, (400, 3))))
+    assert (wider["gap_high"] - wider["gap_low"]).iloc[-1] > (out["gap_high"]
+                                                              - out["gap_low"]).iloc[-1]
 
 
-def test_job_shock_path_ramps_evenly():
+def test_job_shock_path_ramps_evenly_and_moves_gap_by_its_size():
     class Shock:
         jobs, from_year, to_year = 1000, 2025, 2029
 
-    path = cg.job_shock_path([Shock()], range(2024, 2032))
+    path = st.job_shock_path([Shock()], range(2024, 2032))
     np.testing.assert_allclose(path.to_numpy(), [0, 200, 400, 600, 800, 1000, 1000, 1000])
-
-
-def test_job_shock_moves_gap_and_interval_by_its_size():
-    draws, supply, rep = _decomposition_inputs()
-    extra = pd.Series([0.0, 100.0, 250.0, 400.0], index=supply.index)
-    base = cg.gap_decomposition(draws, 1000.0, supply, rep, 2025)
-    shocked = cg.gap_decomposition(draws, 1000.0, supply, rep, 2025, extra)
+    draws, parts = _gap_inputs()
+    extra = pd.Series([0.0, 100.0, 250.0, 400.0], index=parts["year"])
+    base = st.gap_frame(draws, 1000.0, parts, np.ones((400, 3)))
+    shocked = st.gap_frame(draws, 1000.0, parts, np.ones((400, 3)), extra)
     np.testing.assert_allclose(shocked["gap"] - base["gap"], extra.to_numpy())
     np.testing.assert_allclose(shocked["gap_low"] - base["gap_low"], extra.to_numpy())
-    np.testing.assert_allclose(shocked["demand_growth"] - base["demand_growth"], extra.to_numpy())
+
+
+def test_rate_multipliers_widen_with_the_rate_history_noise():
+    calm = pd.Series(0.7 + np.random.default_rng(2).normal(0, 0.001, 15), index=range(15))
+    noisy = pd.Series(0.7 + np.random.default_rng(2).normal(0, 0.02, 15), index=range(15))
+    m_calm = st.rate_multipliers(calm, 10, 2000, 1)
+    m_noisy = st.rate_multipliers(noisy, 10, 2000, 1)
+    assert np.std(m_noisy[:, -1]) > 5 * np.std(m_calm[:, -1])
+    np.testing.assert_array_equal(st.rate_multipliers(calm.iloc[:3], 4, 10, 1), np.ones((10, 4)))
 
 
 # ---------------------------------------------------------------------------------------------
-# A small synthetic world for the whole analysis
+# Demand model and backtest
+# ---------------------------------------------------------------------------------------------
+
+
+def test_drift_forecast_matches_statsmodels_arima():
+    from statsmodels.tsa.arima.model import ARIMA
+
+    rng = np.random.default_rng(8)
+    y = 300 + np.cumsum(4 + rng.normal(0, 6, 16))
+    ours = dm.point_forecast(dm.fit_series(y, "drift"), 4)
+    theirs = ARIMA(y, order=(0, 1, 0), trend="t").fit().forecast(4)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-4)
+
+
+def test_unknown_model_is_an_error():
+    with pytest.raises(ValueError, match="unknown demand model"):
+        dm.fit_series([1.0, 2.0, 3.0, 4.0, 5.0], "ets")
+
+
+def test_backtest_of_an_exact_line_is_exact_and_counts_outcomes():
+    jobs = pd.DataFrame({"a": 100 + 5.0 * np.arange(12), "b": 50 + 2.0 * np.arange(12)},
+                        index=range(2010, 2022))
+    bt = dm.backtest(jobs, max_horizon=15, repetitions=50)
+    # Origins 2017…2020 (8…11 years of data), horizons up to the last year.
+    assert sorted(bt["origin"].unique()) == [2017, 2018, 2019, 2020]
+    np.testing.assert_allclose(bt["forecast"], bt["actual"])
+    cov = dm.coverage_by_horizon(bt)
+    assert cov["n"].tolist() == [4, 3, 2, 1] and cov["coverage"].tolist() == [100.0] * 4
+
+
+def test_interval_coverage_of_aggregated_random_walks():
+    """95 % intervals of a three-industry total cover 90–99 % of simulated outcomes."""
+    rng = np.random.default_rng(2024)
+    n, steps, hits = 18, 5, []
+    for rep in range(200):
+        series = [200 + np.cumsum(3 + rng.normal(0, 10, n + steps)) for _ in range(3)]
+        fits = [dm.fit_series(s[:n], "drift") for s in series]
+        total = dm.simulate_demand(fits, steps, 400, seed=rep).sum(axis=2)
+        low, high = dm.interval(total[:, -1])
+        hits.append(low <= sum(s[-1] for s in series) <= high)
+    assert 0.90 <= float(np.mean(hits)) <= 0.99
+
+
+def _ar_series(rng: np.random.Generator, n: int, rho: float = 0.5, sd: float = 10.0):
+    e, u = rng.normal(0, sd, n), np.zeros(n)
+    for t in range(n):
+        u[t] = rho * (u[t - 1] if t else 0.0) + e[t]
+    return 200 + 3 * np.arange(n) + u
+
+
+def test_planted_ramp_shock_recovered_in_simulated_series():
+    rng = np.random.default_rng(21)
+    years = np.arange(2008, 2026)
+    ramp = np.clip((years - 2019 + 1) / 6, 0, 1)
+    est = st.estimate_job_shock(pd.Series(_ar_series(rng, len(years)) + 500 * ramp, index=years),
+                                2019, 2024)
+    assert est["low"] < 500 < est["high"]
+    null = st.estimate_job_shock(pd.Series(_ar_series(rng, len(years)), index=years), 2019, 2024)
+    assert null["low"] < 0 < null["high"]
+
+
+def test_planted_demand_shock_recovered_in_demo_data(in_demo_project):
+    from pipeline import datasets
+    from pipeline.sources.demo import PLANTED_DEMAND_SHOCK as planted
+
+    df = datasets.load("employment_by_industry", "demo")
+    rows = df[(df["region"] == planted["region"]) & (df["industry"] == planted["industry"])]
+    est = st.estimate_job_shock(rows.set_index("year")["value"], planted["from_year"],
+                                planted["to_year"])
+    assert est["low"] < planted["jobs"] < est["high"]
+    assert est["high"] - est["low"] < planted["jobs"]
+
+
+# ---------------------------------------------------------------------------------------------
+# compute() on a small synthetic world and on demo data
 # ---------------------------------------------------------------------------------------------
 
 HORIZON = 2040
@@ -149,15 +232,16 @@ def _world(job_years: range = range(2010, 2026), persons: float = 100.0) -> dict
     jobs = [("3303", ind, "SysselEtterArbste", y, 500 + 10 * (y - 2010) + rng.normal(0, 5))
             for ind in ("10-33", "86-88", "58-63") for y in job_years]
     rate_rows = []
-    for sex in ("1", "2"):
-        for group in EMPLOYMENT_AGE_GROUPS:
-            pop = persons * 5
-            rate_rows += [("3303", sex, group, "Sysselsatte", 2025, 0.5 * pop),
-                          ("3303", sex, group, "SysselsatteProsent", 2025, 50.0)]
+    for year in range(2018, 2026):
+        for sex in ("1", "2"):
+            for group in EMPLOYMENT_AGE_GROUPS:
+                rate_rows += [("3303", sex, group, "Sysselsatte", year, 0.5 * persons * 5),
+                              ("3303", sex, group, "SysselsatteProsent", year, 50.0)]
     proj = [("3303", sex, age, alt, y, persons * factor)
             for alt, factor in (("MMMM", 1.0), ("LLML", 0.9), ("HHMH", 1.1))
             for y in range(2024, HORIZON + 1) for sex in ("1", "2") for age in range(106)]
-    by_age = [("3303", "00-99", "1", g, "Sysselsatte", 2025, 40.0) for g in EMPLOYMENT_AGE_GROUPS]
+    edu = [("3303", level, "0", "Personer", y, 100.0) for y in range(2015, 2025)
+           for level in ("01", "03a")]
     return {
         "employment_by_industry": pd.DataFrame(jobs, columns=["region", "industry", "measure",
                                                               "year", "value"]),
@@ -165,27 +249,38 @@ def _world(job_years: range = range(2010, 2026), persons: float = 100.0) -> dict
                                                             "measure", "year", "value"]),
         "population_projection": pd.DataFrame(proj, columns=["region", "sex", "age",
                                                              "alternative", "year", "value"]),
-        "employment_by_age": pd.DataFrame(by_age, columns=["region", "industry", "sex",
-                                                           "age_group", "measure", "year",
-                                                           "value"]),
+        "education": pd.DataFrame(edu, columns=["region", "level", "sex", "measure", "year",
+                                                "value"]),
     }
 
 
 def _program(scenarios: dict | None = None) -> Program:
     return Program.model_validate({
-        "id": "test", "title": "Test", "owner": "Test", "region": {"municipalities": ["3303"],
-                                                                   "label": "Testby"},
-        "start_year": 2019, "horizon": HORIZON, "analyses": ["competence_gap"],
-        "scenarios": scenarios or {}})
+        "id": "test", "title": "Test", "owner": "Test",
+        "region": {"municipalities": ["3303"], "label": "Testby"}, "start_year": 2019,
+        "horizon": HORIZON, "analyses": ["competence_gap"], "scenarios": scenarios or {}})
 
 
 @pytest.fixture()
 def world(monkeypatch: pytest.MonkeyPatch):
     def install(**kwargs):
         data = _world(**kwargs)
-        monkeypatch.setattr(cg, "_load", lambda dataset, source: data[dataset])
+        monkeypatch.setattr(compute_module, "_load", lambda dataset, source: data[dataset])
         return data
     return install
+
+
+def test_compute_commuting_frame_matches_hand_computation(world):
+    data = world()
+    result = cg.compute("3303", program=_program(), repetitions=200, backtest_repetitions=50)
+    assert result.ok, result.problems
+    jobs = data["employment_by_industry"].groupby("year")["value"].sum()
+    employed = 2 * len(EMPLOYMENT_AGE_GROUPS) * 0.5 * 100 * 5
+    expected = pd.DataFrame({"year": range(2018, 2026), "jobs": jobs.loc[2018:2025].to_numpy(),
+                             "residents": employed})
+    expected["net_in_commuting"] = expected["jobs"] - expected["residents"]
+    expected["ratio"] = expected["jobs"] / expected["residents"]
+    pd.testing.assert_frame_equal(result.commuting, expected, check_dtype=False)
 
 
 def test_scenario_levers_move_the_gap_by_the_expected_amount(world):
@@ -197,204 +292,92 @@ def test_scenario_levers_move_the_gap_by_the_expected_amount(world):
                                                   "from_year": 2026, "to_year": 2028,
                                                   "label": "x"}]},
     })
-    result = cg.analyse(["3303"], program, "demo", "Testby", repetitions=300)
-    assert result.ok, result.problems
+    result = cg.compute("3303", program=program, repetitions=300, backtest_repetitions=50)
     sc = result.scenarios.set_index("key")["vs_baseline"]
-    # 2 pp of 100 persons × 10 ages × 2 sexes = 40 more employed residents: gap −40.
-    assert sc["rates"] == pytest.approx(-40.0)
-    # 10 movers a year for 15 years at a 50 % employment rate: gap −75.
-    assert sc["movers"] == pytest.approx(-75.0)
+    assert sc["rates"] == pytest.approx(-40.0)  # 2 pp of 100 × 10 ages × 2 sexes
+    assert sc["movers"] == pytest.approx(-75.0)  # 10 a year for 15 years at 50 %
     assert sc["jobs"] == pytest.approx(300.0)
-    # Population alternatives: ±10 % of the baseline supply change (with constant rates only
-    # the level differs, and the base year is fixed), so the gap changes by −(S_alt − S_base).
-    supply = result.supply
-    expected_low = -((supply["LLML"][HORIZON] - supply["LLML"][result.base_year])
-                     - (supply["MMMM"][HORIZON] - supply["MMMM"][result.base_year]))
-    assert sc["low"] == pytest.approx(expected_low)
-    gaps = result.baseline
-    np.testing.assert_allclose(gaps["demand_growth"] + gaps["replacement"] + gaps["demography"],
-                               gaps["gap"], atol=1e-9)
+    gaps = result.gap
+    np.testing.assert_allclose(gaps["demand_growth"] + gaps["replacement"] - gaps["new_entrants"]
+                               - gaps["migration_deaths"] - gaps["levers"], gaps["gap"],
+                               atol=1e-9)
     assert set(result.scenarios["key"]) >= {"baseline", "everything_right", "low", "high"}
-    assert len(result.backtest) == 5
+    assert result.backtest_horizon == 8 and result.reported_horizon == 15
+    assert 0 <= result.backtest_coverage <= 100
 
 
 def test_too_little_history_is_reported_not_raised(world):
     world(job_years=range(2021, 2026))
-    result = cg.analyse(["3303"], _program(), "demo", "Testby", repetitions=100)
-    assert not result.ok
-    assert result.problems == ["jobs:5"]
-
-    class Ctx:
-        language = "en"
-
-        def t(self, key, **values):
-            return i18n.t(key, "en", **values)
-
-    assert "only 5 years" in cg.problem_text(Ctx(), result)
-
-
-def test_missing_region_is_reported(world):
-    world()
-    result = cg.analyse(["3305"], _program(), "demo", "Elsewhere", repetitions=100)
-    assert "employment_rate" in result.problems and "jobs:0" in result.problems
+    result = cg.compute("3303", program=_program(), repetitions=100)
+    assert not result.ok and result.problems == ("jobs:5",)
+    from pipeline.analysis.competence_gap.sections import problem_text
 
     class Ctx:
         def t(self, key, **values):
             return i18n.t(key, "en", **values)
 
-    text = cg.problem_text(Ctx(), result)
-    assert "Elsewhere" in text and "06445" in text and "13470" in text
+    assert "only 5 years" in problem_text(Ctx(), result)
+
+
+def test_compute_runs_for_every_kind_of_area_on_demo_data(in_demo_project):
+    for area, program in (("4204", "flere-i-arbeid"), ("33", None), ("5044", None)):
+        result = cg.compute(area, program=program, repetitions=200, backtest_repetitions=50)
+        assert result.ok, (area, result.problems)
+        gaps = result.gap
+        assert gaps["year"].iloc[-1] == 2040 and gaps["gap"].iloc[0] == pytest.approx(0, abs=1e-6)
+        assert (gaps["gap_low"] <= gaps["gap_high"]).all()
+        assert result.backtest_horizon == 10 and len(result.coverage) == 10
+        assert {"area", "year", "value"} <= set(result.higher_education.columns)
 
 
 # ---------------------------------------------------------------------------------------------
-# Demand models: second computation, planted truth, coverage, aggregation
+# Education, indicators, layout
 # ---------------------------------------------------------------------------------------------
-
-
-def test_drift_forecast_matches_statsmodels_arima():
-    from statsmodels.tsa.arima.model import ARIMA
-
-    rng = np.random.default_rng(8)
-    y = 300 + np.cumsum(4 + rng.normal(0, 6, 16))
-    ours = cg.point_forecast(cg.fit_series(y, "drift"), 4)
-    theirs = ARIMA(y, order=(0, 1, 0), trend="t").fit().forecast(4)
-    np.testing.assert_allclose(ours, theirs, rtol=1e-4)
-
-
-def test_unknown_model_is_an_error():
-    with pytest.raises(ValueError, match="unknown demand model"):
-        cg.fit_series([1.0, 2.0, 3.0, 4.0, 5.0], "ets")
-
-
-def _ar_series(rng: np.random.Generator, n: int, rho: float = 0.5, sd: float = 10.0):
-    e = rng.normal(0, sd, n)
-    u = np.zeros(n)
-    for t in range(n):
-        u[t] = rho * (u[t - 1] if t else 0.0) + e[t]
-    return 200 + 3 * np.arange(n) + u
-
-
-def test_planted_ramp_shock_recovered_in_simulated_series():
-    rng = np.random.default_rng(21)
-    years = np.arange(2008, 2026)
-    ramp = np.clip((years - 2019 + 1) / 6, 0, 1)
-    y = _ar_series(rng, len(years)) + 500 * ramp
-    est = cg.estimate_job_shock(pd.Series(y, index=years), 2019, 2024)
-    assert est["low"] < 500 < est["high"]
-    null = cg.estimate_job_shock(pd.Series(_ar_series(rng, len(years)), index=years), 2019, 2024)
-    assert null["low"] < 0 < null["high"]
-
-
-def test_planted_demand_shock_recovered_in_demo_data(in_demo_project):
-    from pipeline import datasets
-    from pipeline.sources.demo import PLANTED_DEMAND_SHOCK as planted
-
-    df = datasets.load("employment_by_industry", "demo")
-    rows = df[(df["region"] == planted["region"]) & (df["industry"] == planted["industry"])]
-    est = cg.estimate_job_shock(rows.set_index("year")["value"], planted["from_year"],
-                                planted["to_year"])
-    assert est["low"] < planted["jobs"] < est["high"]
-    assert est["high"] - est["low"] < planted["jobs"]  # informative, not just wide
-
-
-def test_whole_analysis_on_demo_county(in_demo_project):
-    from pipeline.programs import load_program
-
-    program = load_program("buskerudplanen")
-    result = cg.analyse(["33"], program, "demo", "Buskerud", repetitions=400)
-    assert result.ok, result.problems
-    gaps = result.baseline
-    assert gaps["year"].iloc[-1] == program.horizon and gaps["gap"].iloc[0] == 0
-    np.testing.assert_allclose(gaps["demand_growth"] + gaps["replacement"] + gaps["demography"],
-                               gaps["gap"], atol=1e-6)
-    assert (gaps["gap_low"] <= gaps["gap"]).all() and (gaps["gap"] <= gaps["gap_high"]).all()
-    keys = set(result.scenarios["key"])
-    assert {"baseline", "everything_right", "low", "high"} <= keys
-    sc = result.scenarios.set_index("key")
-    # More people in work and more in-movers can only shrink the gap.
-    assert sc.loc["everything_right", "vs_baseline"] < 0
-
-
-@pytest.mark.parametrize("model", ["trend_ar", "drift"])
-def test_interval_coverage_of_aggregated_demand(model):
-    """95 % intervals of a three-industry total cover 90–99 % of simulated outcomes."""
-    rng = np.random.default_rng(2024)
-    n, steps, hits = 16, 3, []
-    for rep in range(300):
-        if model == "trend_ar":
-            series = [_ar_series(rng, n + steps) for _ in range(3)]
-        else:
-            series = [200 + np.cumsum(3 + rng.normal(0, 10, n + steps)) for _ in range(3)]
-        fits = [cg.fit_series(s[:n], model) for s in series]
-        total = cg.simulate_demand(fits, steps, 600, seed=rep).sum(axis=2)
-        low, high = np.quantile(total, [0.025, 0.975], axis=0)
-        actual = sum(s[n:] for s in series)
-        hits.extend((low <= actual) & (actual <= high))
-    coverage = float(np.mean(hits))
-    assert 0.90 <= coverage <= 0.99, coverage
-
-
-def test_industry_intervals_are_aggregated_by_simulation_not_summed():
-    rng = np.random.default_rng(4)
-    fits = [cg.fit_series(_ar_series(rng, 16), "trend_ar") for _ in range(4)]
-    draws = cg.simulate_demand(fits, 5, 4000, seed=1)
-    widths = np.diff(np.quantile(draws[:, -1, :], [0.025, 0.975], axis=0), axis=0).ravel()
-    total = draws[:, -1, :].sum(axis=1)
-    total_width = float(np.diff(np.quantile(total, [0.025, 0.975]))[0])
-    assert total_width < 0.8 * widths.sum()  # summing bounds would overstate the interval
-    assert total_width > np.sqrt((widths ** 2).sum()) * 0.9  # but shocks are not ignored
-
-
-def test_model_comparison_prefers_the_true_model_on_clear_cases():
-    rng = np.random.default_rng(9)
-    years = range(2008, 2026)
-    trend = pd.DataFrame({k: _ar_series(rng, len(years), rho=0.2, sd=4) for k in "ab"},
-                         index=years)
-    walk = pd.DataFrame({k: 500 + np.cumsum(rng.normal(0, 25, len(years))) for k in "ab"},
-                        index=years)
-    assert cg.compare_models(trend)["model"].iloc[0] == "trend_ar"
-    assert set(cg.compare_models(walk)["model"]) == {"trend_ar", "drift"}
-
-
-# ---------------------------------------------------------------------------------------------
-# Education and indicators
-# ---------------------------------------------------------------------------------------------
-
-
-def _education_frame() -> pd.DataFrame:
-    rows = []
-    for year in range(2015, 2022):
-        higher = 300 + 10 * (year - 2015)
-        counts = {"01": 200, "02a": 400 - 10 * (year - 2015), "11": 50, "03a": higher / 2,
-                  "04a": higher / 2, "09a": 50}
-        for level, n in counts.items():
-            value = np.nan if year == 2021 else float(n)  # 2021: not yet published
-            rows.append(("3303", level, "0", "Personer", year, value))
-    return pd.DataFrame(rows, columns=["region", "level", "sex", "measure", "year", "value"])
 
 
 def test_higher_education_share_and_trend():
-    shares = cg.education_shares(_education_frame(), ["3303"])
-    assert shares["year"].max() == 2020
-    higher = cg.higher_education_share(shares)
+    counts = pd.DataFrame({"year": np.repeat(range(2015, 2021), 2),
+                           "level": ["03a", "02a"] * 6,
+                           "value": [v for y in range(6) for v in (30 + y, 70 - y)]})
+    higher = st.higher_education_share(st.education_shares(counts))
     np.testing.assert_allclose(higher["value"], [30, 31, 32, 33, 34, 35])
-    trend = cg.share_trend(higher)
-    assert trend["slope"] == pytest.approx(1.0)
-    assert trend["low"] <= 1.0 <= trend["high"]
+    trend = st.share_trend(higher)
+    assert trend["slope"] == pytest.approx(1.0) and trend["low"] <= 1.0 <= trend["high"]
 
 
-def test_indicators_panels(monkeypatch: pytest.MonkeyPatch):
+def test_indicator_panels(monkeypatch: pytest.MonkeyPatch):
+    from pipeline import datasets
+
     data = _world()
-    data["education"] = _education_frame()
-    monkeypatch.setattr(cg, "_load", lambda dataset, source: data[dataset])
+    monkeypatch.setattr(datasets, "load", lambda dataset, source=None: data[dataset])
     assert set(cg.INDICATORS) == {"employment_rate_20_66", "employed_by_workplace",
                                   "higher_education_share"}
-    rate = cg.INDICATORS["employment_rate_20_66"]("demo")
-    # Every group has 500 people at 50 %: ages 20–64 (9 groups) + 2/5 of 65–69, both sexes.
-    row = rate.iloc[0]
+    row = cg.INDICATORS["employment_rate_20_66"]("demo").iloc[0]
     assert row["denominator"] == pytest.approx(2 * (9 * 500 + 0.4 * 500))
     assert row["value"] == pytest.approx(50.0)
     jobs = cg.INDICATORS["employed_by_workplace"]("demo")
     assert list(jobs.columns) == ["region", "year", "value"] and len(jobs) == 16
-    edu = cg.INDICATORS["higher_education_share"]("demo")
-    assert edu["value"].iloc[0] == pytest.approx(30.0) and len(edu) == 6
+    assert cg.INDICATORS["higher_education_share"]("demo")["value"].iloc[0] == pytest.approx(50)
+
+
+STATISTICS_MODULES = ["pipeline/analysis/competence_gap/demand.py",
+                      "pipeline/analysis/competence_gap/statistics.py",
+                      "pipeline/analysis/migration/statistics.py",
+                      "pipeline/analysis/migration/attractiveness.py"]
+PRESENTATION = ("pipeline.i18n", "pipeline.report", "pipeline.figures", "matplotlib",
+                "pipeline.present", "pipeline.render", "pipeline.analysis.display")
+
+
+@pytest.mark.parametrize("path", STATISTICS_MODULES)
+def test_statistics_modules_import_no_text_report_or_figures(path):
+    root = Path(__file__).resolve().parents[1]
+    tree = ast.parse((root / path).read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported |= {f"{node.module}.{a.name}" for a in node.names} | {node.module}
+    bad = [m for m in imported if m.startswith(PRESENTATION)
+           or m.rsplit(".", 1)[-1] in ("sections", "tables", "figures", "i18n", "report")]
+    assert not bad, (path, bad)

@@ -8,7 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.analysis import migration as mig
+from pipeline import geography
+from pipeline.analysis import migration
+from pipeline.analysis.migration import attractiveness as att
+from pipeline.analysis.migration import statistics as mig
 
 
 # --------------------------------------------------------------------------------------------
@@ -40,7 +43,7 @@ def test_components_add_up_exactly_and_flag_incomplete_years() -> None:
     y2022["Innvandring"] = float("nan")  # incomplete source year
     frame = change_frame({("5044", 2020): y2020, ("5044", 2021): y2021,
                           ("5044", 2022): y2022, ("5044", 2023): {"Folkemengde": 790}})
-    comp = mig.components(frame, ["5044"]).set_index("year")
+    comp = mig.components(frame, "5044").set_index("year")
     assert comp.loc[2020, "natural_increase"] == -7
     assert comp.loc[2020, "net_domestic"] == -15
     assert comp.loc[2020, "net_international"] == 7
@@ -50,27 +53,29 @@ def test_components_add_up_exactly_and_flag_incomplete_years() -> None:
     assert comp.loc[2021, "stock_gap"] == 0
     assert bool(comp.loc[2020, "complete"]) and bool(comp.loc[2021, "complete"])
     assert not bool(comp.loc[2022, "complete"])
-    check = mig.components_check(mig.components(frame, ["5044"]))
+    check = mig.components_check(mig.components(frame, "5044"))
     assert check == {"n": 2, "ok": 2, "max_gap": 0.0}
 
 
-def test_components_of_several_municipalities_are_sums_of_counts() -> None:
-    a = balanced_year(1000, 10, 8, 5, 2, 30, 25)
-    b = balanced_year(3000, 30, 20, 15, 6, 90, 100)
-    frame = change_frame({("5041", 2020): a, ("5042", 2020): b})
-    comp = mig.components(frame, ["5041", "5042"]).iloc[0]
-    assert comp["population"] == 4000
-    assert comp["births"] == 40
-    assert comp["growth"] == a["Folketilvekst"] + b["Folketilvekst"]
-    rates = mig.component_rates(mig.components(frame, ["5041", "5042"])).iloc[0]
-    mean_pop = 4000 + (a["Folketilvekst"] + b["Folketilvekst"]) / 2
-    assert rates["births"] == pytest.approx(40 / mean_pop * 1000)
+def test_components_of_a_county_are_sums_of_its_municipalities() -> None:
+    members = geography.municipalities_in_county("50")
+    rows = {(code, 2020): balanced_year(1000 + i, 10, 8, 5, 2, 30 + i % 7, 25)
+            for i, code in enumerate(members)}
+    frame = change_frame(rows)
+    comp = mig.components(frame, "50").iloc[0]
+    assert comp["population"] == sum(1000 + i for i in range(len(members)))
+    assert comp["births"] == 10 * len(members)
+    assert comp["growth"] == sum(r["Folketilvekst"] for r in rows.values())
+    assert bool(comp["complete"])
+    # A member missing: the county's figure is not the sum of the rest (missing is not zero).
+    partial = change_frame({k: v for k, v in rows.items() if k[0] != members[0]})
+    assert not bool(mig.components(partial, "50").iloc[0]["complete"])
 
 
 def test_pooling_hides_small_counts() -> None:
     rows = {("5044", y): balanced_year(800, 3 if y % 2 else 4, 10, 6, 2, 40, 45)
             for y in range(2011, 2021)}
-    comp = mig.components(change_frame(rows), ["5044"])
+    comp = mig.components(change_frame(rows), "5044")
     years = mig.choose_pooling(comp, threshold=5)
     assert years == 3  # emigration 2 a year: 4 in two years is still small
     pooled = mig.pool_years(comp, years)
@@ -162,30 +167,24 @@ def flows_frame() -> pd.DataFrame:
 
 def test_flow_summary_and_centre_exchange() -> None:
     flows = flows_frame()
-    summary = mig.flow_summary(flows, ["5044"], 2022, 2023).set_index("partner")
+    summary = mig.flow_summary(flows, "5044", 2022, 2023).set_index("partner")
     assert summary.loc["5001", "moves_in"] == 22
     assert summary.loc["5001", "moves_out"] == 38
     assert summary.loc["5001", "net"] == -16
     assert "5006" not in summary.index  # not involving the region
-    exchange = mig.centre_exchange(flows, ["5044"], "5001").set_index("year")
+    exchange = mig.partner_exchange(flows, "5044", "5001").set_index("year")
     assert exchange.loc[2022, "net"] == -8
     assert exchange.loc[2023, "net"] == -8
-    share = mig.within_share(flows, ["5044"], ["50"], 2022, 2023)
+    share = mig.within_share(flows, "5044", "50", 2022, 2023)
     # Gross moves 12+20+6+4+1+10+18 = 71, of which 0301 ones (5) are outside Trøndelag.
     assert share["share"] == pytest.approx(66 / 71 * 100)
     assert share["low"] < share["share"] < share["high"]
 
 
-def test_regional_centres_are_2024_municipalities_in_their_county() -> None:
-    from pipeline import geography
-
-    assert sorted(mig.REGIONAL_CENTRES) == sorted(geography.county_names())
-    for county, centre in mig.REGIONAL_CENTRES.items():
-        assert geography.is_municipality(centre)
-        assert geography.county_of(centre) == county or centre == mig.CAPITAL
-    assert mig.centre_for(["5044"], "50") == "5001"
-    assert mig.centre_for(["4204"], "42") == "0301"  # the centre itself → Oslo
-    assert mig.centre_for(["33"], "33") == "0301"
+def test_main_partner_is_taken_from_the_flows() -> None:
+    flows = flows_frame()
+    assert mig.main_partner(flows, "5044", 2022, 2023) == "5001"  # 60 moves, the most
+    assert mig.main_partner(flows[flows["year"] == 1999], "5044", 1999, 1999) is None
 
 
 # --------------------------------------------------------------------------------------------
@@ -200,9 +199,9 @@ def test_implied_outflow_recovers_planted_rate() -> None:
         stock = stock + inflow - 0.15 * (stock + inflow / 2)  # 15 % of residents leave
     stock_df = pd.DataFrame(rows, columns=["year", "stock"])
     comp = pd.DataFrame({"year": years, "immigration": inflow, "population": 1000.0})
-    out = mig.implied_outflow(stock_df, comp)
-    np.testing.assert_allclose(out["outflow_rate"].dropna(), 15.0)
-    assert out["outflow_rate"].isna().sum() == 1  # last year has no next stock
+    out = mig.net_outflow(stock_df, comp)
+    np.testing.assert_allclose(out["net_outflow_rate"].dropna(), 15.0)
+    assert out["net_outflow_rate"].isna().sum() == 1  # last year has no next stock
     change = mig.outflow_change(out, 2018)
     assert change["diff"] == pytest.approx(0.0, abs=1e-9)
     assert change["low"] < 0 < change["high"]
@@ -211,102 +210,111 @@ def test_implied_outflow_recovers_planted_rate() -> None:
 # --------------------------------------------------------------------------------------------
 # 5. Attractiveness: planted residuals in simulated data
 # --------------------------------------------------------------------------------------------
+CODES = sorted(geography.municipality_names())
+
+
 def simulate_attractiveness(planted: dict[str, float], seed: int = 3, n: int = 250,
-                            years: range = range(2012, 2022)) -> tuple[pd.DataFrame, pd.DataFrame]:
+                            years: range = range(2012, 2022), regional: float = 0.0
+                            ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Municipalities whose net domestic rate follows own job growth, size and ``planted``;
+    ``regional`` adds that many per 1 000 per % job growth in the rest of the county."""
     rng = np.random.default_rng(seed)
-    codes = [f"{9000 + i:04d}" for i in range(n)]
+    codes = CODES[:n]
     pop0 = np.exp(rng.normal(8.5, 1.2, size=n))
     job_trend = rng.normal(0.5, 1.0, size=n)  # % a year
+    county = pd.Series([geography.county_of(c) for c in codes], index=codes)
     change_rows, jobs_rows = [], []
     for i, code in enumerate(codes):
         pop, jobs = pop0[i], pop0[i] * 0.5
         jobs_rows.append({"region": code, "industry": "10-33", "measure": "x",
                           "year": years[0] - 1, "value": jobs})
+        same = (county == county[code]).to_numpy() & (np.arange(n) != i)
+        region_growth = float(np.average(job_trend[same], weights=pop0[same])) if same.any() \
+            else 0.0
         for y in years:
             jobs *= 1 + job_trend[i] / 100
             jobs_rows.append({"region": code, "industry": "10-33", "measure": "x", "year": y,
                               "value": jobs})
-            target = -4 + 1.5 * job_trend[i] + 0.4 * math.log(pop) + planted.get(code, 0.0)
-            out_rate = 45.0
-            inn = rng.poisson(pop * (out_rate + target) / 1000)
-            out = rng.poisson(pop * out_rate / 1000)
-            growth = inn - out
-            change_rows.append({("Folkemengde"): round(pop), "Innflytting": inn,
-                                "Utflytting": out, "Folketilvekst": growth,
+            target = (-4 + 1.5 * job_trend[i] + regional * region_growth + 0.4 * math.log(pop)
+                      + planted.get(code, 0.0))
+            inn = rng.poisson(pop * (45.0 + target) / 1000)
+            out = rng.poisson(pop * 45.0 / 1000)
+            change_rows.append({"Folkemengde": round(pop), "Innflytting": inn, "Utflytting": out,
+                                "Folketilvekst": inn - out,
+                                "Innvandring": rng.poisson(pop * 8 / 1000),
                                 "_region": code, "_year": y})
-            pop += growth
+            pop += inn - out
     change = pd.DataFrame([{"region": r["_region"], "measure": m, "year": r["_year"],
                             "value": float(r[m]), "status": pd.NA}
                            for r in change_rows for m in ("Folkemengde", "Innflytting",
-                                                          "Utflytting", "Folketilvekst")])
+                                                          "Utflytting", "Folketilvekst",
+                                                          "Innvandring")])
     return change, pd.DataFrame(jobs_rows)
 
 
 def test_attractiveness_recovers_planted_residuals_within_intervals() -> None:
-    planted = {"9000": 12.0, "9001": -10.0, "9002": 6.0, "9003": 0.0}
-    change, jobs = simulate_attractiveness(planted)
-    areas = [[c] for c in planted]
-    attr = mig.attractiveness(change, jobs, areas, window=3)
+    planted = {CODES[1]: 12.0, CODES[2]: -10.0, CODES[3]: 6.0, CODES[4]: 0.0}
+    change, jobs = simulate_attractiveness(planted, regional=2.0)
+    attr = att.attractiveness(change, jobs, list(planted), window=3)
     assert not attr.empty
     latest = attr[attr["last"] == attr["last"].max()].set_index("area")
     for code, truth in planted.items():
         row = latest.loc[code]
         assert row["low"] <= truth <= row["high"], (code, truth, row.to_dict())
-    assert latest.loc["9000", "rank"] == 1
-    assert latest.loc["9001", "rank"] == 4
-    # The planted job effect (1.5 per % job growth) is recovered by the model.
+        assert row["rank_low"] <= row["rank"] <= row["rank_high"]
+    assert latest.loc[CODES[1], "rank"] == 1 and latest.loc[CODES[2], "rank"] == 4
     assert latest["job_low"].iloc[0] <= 1.5 <= latest["job_high"].iloc[0]
-    # Coverage over all windows and planted municipalities: most intervals cover the truth.
     covered = [(r["low"] <= planted[r["area"]] <= r["high"]) for _, r in attr.iterrows()]
     assert np.mean(covered) >= 0.8
+    # Regional job growth is a term of its own (Telemarksforsking's anchor): recovered too.
+    res, _ = att.latest_model(change, jobs, 3)
+    low, high = np.asarray(res.conf_int())[att.TERMS.index("region_job_growth") + 1]
+    assert low <= 2.0 <= high
 
 
-def test_attractiveness_of_a_group_uses_summed_counts() -> None:
-    change, jobs = simulate_attractiveness({}, n=60)
-    panel = mig.window_panel(change, jobs, 2020, 3)
-    fitted, _ = mig.fit_attractiveness(panel, 3)
-    group = mig.group_residual(fitted, ["9000", "9001"])
-    part = fitted.set_index("region").loc[["9000", "9001"]]
-    actual = part["net"].sum() / part["person_years"].sum() * 1000
-    assert group["actual"] == pytest.approx(actual)
+def test_attractiveness_of_a_county_uses_summed_counts() -> None:
+    change, jobs = simulate_attractiveness({}, n=len(CODES))
+    panel = att.window_panel(change, jobs, 2020, 3)
+    fitted, _ = att.fit_attractiveness(panel, 3)
+    group = att.group_residual(fitted, "50")
+    part = fitted.set_index("region").loc[geography.municipalities_in_county("50")]
+    assert group["actual"] == pytest.approx(part["net"].sum() / part["person_years"].sum() * 1000)
 
 
-# --------------------------------------------------------------------------------------------
-# 6. Projection
-# --------------------------------------------------------------------------------------------
-def test_ets_forecast_follows_a_trend_with_intervals() -> None:
-    rng = np.random.default_rng(1)
-    years = np.arange(2000, 2025)
-    series = pd.Series(1000 - 8 * (years - 2000) + rng.normal(0, 3, years.size), index=years)
-    fc = mig.ets_forecast(series, 2030)
-    assert fc["year"].tolist() == list(range(2025, 2031))
-    assert (fc["low"] < fc["mean"]).all() and (fc["mean"] < fc["high"]).all()
-    assert fc["mean"].iloc[0] == pytest.approx(800, abs=15)
-    assert (fc["high"] - fc["low"]).is_monotonic_increasing
-    assert mig.ets_forecast(series.iloc[:4], 2030).empty
+def test_rank_intervals_are_tight_for_clear_gaps_and_wide_for_ties() -> None:
+    part = pd.DataFrame({"residual": [10.0, 0.0, -10.0, 0.1, 0.0], "se": [0.1] * 3 + [2.0] * 2})
+    out = att.rank_intervals(part)
+    assert out["rank_low"].iloc[0] == 1 and out["rank_high"].iloc[0] == 1
+    assert out["rank_high"].iloc[3] - out["rank_low"].iloc[3] >= 2
 
 
 # --------------------------------------------------------------------------------------------
-# Demo data: planted truths of the demo generator
+# Demo data: planted truths of the demo generator, and compute()
 # --------------------------------------------------------------------------------------------
 @pytest.fixture()
 def demo(request: pytest.FixtureRequest):
     """The demo generator module, with the session's demo project as INNSIKT_ROOT."""
     module = pytest.importorskip("pipeline.sources.demo",
-                                 reason="pipeline/sources/demo.py is not available")
+                                 reason="pipeline.sources.demo is not available")
     request.getfixturevalue("in_demo_project")
     return module
 
 
+def _load(name: str) -> pd.DataFrame:
+    from pipeline import datasets
+
+    return datasets.load(name, "demo")
+
+
 def test_demo_components_add_up(demo) -> None:
-    change = mig.load("population_change", "demo")
-    for codes in (["5044"], ["3303"], ["33"], ["0"]):
-        comp = mig.components(change, codes)
+    change = _load("population_change")
+    for code in ("5044", "3303", "33", "0"):
+        comp = mig.components(change, code)
         check = mig.components_check(comp)
         assert check["n"] > 10
-        assert check["ok"] == check["n"], (codes, check)
+        assert check["ok"] == check["n"], (code, check)
         done = comp[comp["complete"]].dropna(subset=["population_next"])
-        assert (done["stock_gap"].abs() < 0.5).all(), codes
+        assert (done["stock_gap"].abs() < 0.5).all(), code
 
 
 def test_demo_attractiveness_recovers_planted_residuals(demo) -> None:
@@ -314,10 +322,8 @@ def test_demo_attractiveness_recovers_planted_residuals(demo) -> None:
     if not planted:
         pytest.skip("demo generator plants no attractiveness residuals")
     retention = demo.PLANTED_RETENTION
-    change = mig.load("population_change", "demo")
-    jobs = mig.load("employment_by_industry", "demo")
-    codes = sorted(planted)
-    attr = mig.attractiveness(change, jobs, [[c] for c in codes], window=3)
+    attr = att.attractiveness(_load("population_change"), _load("employment_by_industry"),
+                              sorted(planted), window=3)
     truth = attr["area"].map(planted)
     # Namsskogan's in-mover service adds to its residual from the service's first year on.
     boost = retention["net_domestic_migration_per_1000"] * (
@@ -327,7 +333,6 @@ def test_demo_attractiveness_recovers_planted_residuals(demo) -> None:
     latest = attr["last"] == attr["last"].max()
     assert covered[latest].mean() >= 0.9, attr[latest & ~covered]
     assert covered.mean() >= 0.9
-    # The planted residuals are recovered, not merely covered by wide intervals.
     assert np.corrcoef(attr["residual"], truth)[0, 1] > 0.8
     assert (attr["high"] - attr["low"]).median() < 3 * 2 * demo.NET_MIGRATION_NOISE_SD
     own = attr[latest & (attr["area"] == retention["region"])].iloc[0]
@@ -335,13 +340,11 @@ def test_demo_attractiveness_recovers_planted_residuals(demo) -> None:
     assert own["low"] <= target <= own["high"]
 
 
-def test_demo_immigrant_outflow_recovers_planted_retention(demo) -> None:
+def test_demo_immigrant_net_outflow_recovers_planted_retention(demo) -> None:
     retention = demo.PLANTED_RETENTION
-    change = mig.load("population_change", "demo")
-    immigrants = mig.load("immigrants", "demo")
     code, start = retention["region"], retention["from_year"]
-    comp = mig.components(change, [code])
-    out = mig.implied_outflow(mig.immigrant_stock(immigrants, [code]), comp)
+    comp = mig.components(_load("population_change"), code)
+    out = mig.net_outflow(mig.immigrant_stock(_load("immigrants"), code), comp)
     result = mig.outflow_change(out[out["year"] >= start - 5], start)
     planted_pp = retention["immigrant_outflow_rate_change"] * 100
     assert result["low"] <= planted_pp <= result["high"], result
@@ -349,21 +352,57 @@ def test_demo_immigrant_outflow_recovers_planted_retention(demo) -> None:
 
 
 def test_demo_indicator_panels(demo) -> None:
-    for key, func in mig.INDICATORS.items():
+    from pipeline import indicators
+
+    for key, func in migration.INDICATORS.items():
         panel = func("demo")
         assert {"region", "year", "value"} <= set(panel.columns), key
-        assert panel["region"].str.len().eq(4).all()
-        assert panel["region"].nunique() > 50, key
+        assert panel["region"].str.len().eq(4).all() and panel["region"].nunique() > 50, key
         if "numerator" in panel.columns:
-            np.testing.assert_allclose(
-                panel["value"],
-                panel["numerator"] / panel["denominator"] * (100 if key.startswith("immigrant")
-                                                             else 1000))
+            scale = indicators.MULTIPLIER[indicators.get(key).scale]
+            np.testing.assert_allclose(panel["value"],
+                                       panel["numerator"] / panel["denominator"] * scale)
+    assert indicators.get("immigrant_outflow_rate").net  # labelled as the net figure it is
 
 
-# --------------------------------------------------------------------------------------------
-# The notebook, for the smallest programme region
-# --------------------------------------------------------------------------------------------
+def test_compute_for_every_kind_of_area(demo) -> None:
+    for area, program in (("5044", "namsskogan-tilflytting"), ("4204", "flere-i-arbeid"),
+                          ("33", None), ("0", None)):
+        r = migration.compute(area, program=program)
+        assert r.area == area and not r.components.empty
+        assert set(r.projection["alternative"]) == {"MMMM", "LLML", "HHMH"}
+        assert r.projection["year"].max() == 2040
+    assert r.attractiveness.empty and r.flows.empty  # the country has neither
+    own = migration.compute("5044", program="namsskogan-tilflytting")
+    assert own.partner == "5001" and own.start_year == 2020 and own.small
+    assert list(own.attractiveness["area"].unique())[0] == "5044"
+    assert {"rank_low", "rank_high"} <= set(own.attractiveness.columns)
+
+
+def test_compute_rates_frame_matches_hand_computation(demo) -> None:
+    r = migration.compute("5044")
+    first, last = int(r.rates["first"].iloc[0]), int(r.rates["last"].iloc[0])
+    comp = mig.components(_load("population_change"), "5044")
+    comp = comp[comp["year"].between(first, last)]
+    person_years = (comp["population"] + comp["growth"] / 2).sum()
+    row = r.rates.set_index("area").loc["5044"]
+    assert row["births"] == pytest.approx(comp["births"].sum() / person_years * 1000)
+    assert row["net_domestic"] == pytest.approx(
+        (comp["in_migration"] - comp["out_migration"]).sum() / person_years * 1000)
+    assert list(r.rates["area"]) == ["5044", "50", "0"]
+
+
+def test_comparison_set_rules(demo) -> None:
+    from pipeline.analysis.migration.compute import comparison_set
+
+    change = _load("population_change")
+    assert comparison_set("5044", ["5041", "5042"], change) == ["5044", "5041", "5042"]
+    assert len(comparison_set("33", [], change)) == 15
+    areas = comparison_set("5043", [], change)
+    assert areas[0] == "5043" and len(areas) == 7
+    assert all(a.startswith("50") for a in areas)
+
+
 @pytest.mark.slow
 def test_notebook_runs_for_namsskogan_with_small_numbers_handled(demo, tmp_path) -> None:
     import json
@@ -386,25 +425,14 @@ def test_notebook_runs_for_namsskogan_with_small_numbers_handled(demo, tmp_path)
     assert {"mig_growth", "mig_attractiveness", "mig_age_profile", "mig_centre",
             "mig_immigrant_outflow", "mig_projection"} == {k for k in keys
                                                             if k.startswith("mig_")}
-    texts = ["".join(d.get("text/plain", "")) for d in data]  # nbformat may store lines
-    assert any("Tallene per år er små" in t for t in texts)  # the small-place notice
+    frames = [d for d in data if "text/html" in d and "dataframe" in "".join(d["text/html"])]
+    assert len(frames) >= 3
+    texts = ["".join(d.get("text/plain", "")) for d in data]
+    assert any("Tallene per år er små" in t for t in texts)
+    assert not any("95 % intervall" in t for t in texts if "SSBs hovedalternativ gir" in t)
     components = next(t for t in tables if t["caption"].startswith("Komponentene"))
     gross = [i for i, c in enumerate(components["columns"])
              if c in ("Fødte", "Døde", "Innvandring", "Utvandring")]
     for row in components["data"]:
         for i in gross:
             assert row[i] == ":" or not (0 < float(row[i]) < 5), row
-
-
-def test_comparison_set_rules(demo) -> None:
-    from pipeline import report
-
-    change = mig.load("population_change", "demo")
-    own = report.setup("namsskogan-tilflytting", source="demo")
-    assert mig.comparison_set(own, change)[1:] == [[c] for c in own.comparison_codes]
-    county = report.setup("buskerudplanen", source="demo")
-    assert len(mig.comparison_set(county, change)) == 15
-    other = report.setup("vekst-i-kongsberg", source="demo", region="5043")
-    areas = mig.comparison_set(other, change)
-    assert areas[0] == ["5043"] and len(areas) == 7
-    assert all(a[0].startswith("50") for a in areas)  # same county, similar size

@@ -1,0 +1,230 @@
+"""The competence-gap report: the only place that turns a :class:`GapResult` into words.
+
+``sections(result, ctx)`` returns :class:`pipeline.analysis.display.Section` objects in report
+order; :func:`pipeline.analysis.display.show` displays them. Texts live in
+``pipeline/texts/competence_gap.yml``.
+"""
+
+from __future__ import annotations
+
+import math
+
+from pipeline.analysis.competence_gap import demand as dm
+from pipeline.analysis.competence_gap import figures as fg
+from pipeline.analysis.competence_gap import tables as tb
+from pipeline.analysis.competence_gap.compute import GapResult
+from pipeline.analysis.display import Section, show  # noqa: F401  (re-exported for notebooks)
+from pipeline.sources.tables import table as table_spec
+
+UNDER_COVERAGE = 85.0  # backtest coverage (%) below which the report warns about the interval
+
+
+def problem_text(ctx, result: GapResult) -> str:
+    """A plain statement of what is missing (for a notice)."""
+    parts, missing = [], []
+    for problem in result.problems:
+        if problem.startswith("jobs:"):
+            years = int(problem.split(":")[1])
+            if years == 0:
+                missing.append("13470")
+            else:
+                parts.append(ctx.t("cg_short_history", region=result.label, years=years,
+                                   needed=dm.MIN_YEARS))
+        elif problem == "population_projection_years":
+            missing.append("14288")
+        else:
+            missing.append(table_spec(problem).table_id)
+    if missing:
+        parts.insert(0, ctx.t("cg_missing_data", region=result.label,
+                              what=", ".join(sorted(set(missing)))))
+    return " ".join(parts)
+
+
+def overview(ctx, result: GapResult) -> Section:
+    """Title, purpose and, when the gap cannot be computed, why."""
+    sec = Section(heading=ctx.t("cg_title", horizon=result.horizon))
+    sec.add("paragraph", text=ctx.t("cg_intro", region=result.label, horizon=result.horizon))
+    if not result.ok:
+        sec.add("notice", text=problem_text(ctx, result))
+    return sec
+
+
+def commuting(ctx, result: GapResult) -> Section:
+    """Jobs in the area against employed residents, and the basis of the gap."""
+    sec = Section(heading="cg_heading_commuting", level=3)
+    table = tb.commuting_table(ctx, result)
+    sec.add("table", df=table, caption=ctx.t("cg_table_commuting_caption"),
+            counts=[ctx.t("cg_col_jobs"), ctx.t("cg_col_residents")],
+            decimals={ctx.t("cg_col_ratio"): 2})
+    row = result.commuting[result.commuting["year"] == result.base_year]
+    net = float(row["net_in_commuting"].iloc[0]) if len(row) else math.nan
+    sec.add("paragraph", text=ctx.t("cg_basis", region=result.label, commuting=ctx.num(net),
+                                    base=result.base_year))
+    if len(row):
+        r = row.iloc[0]
+        sec.add("finding", key="cg_commuting", rank=40,
+                text=ctx.t("cg_finding_commuting", year=result.base_year,
+                           jobs=ctx.num(r["jobs"]), residents=ctx.num(r["residents"]),
+                           net=ctx.num(r["net_in_commuting"])))
+    return sec
+
+
+def balance(ctx, result: GapResult) -> Section:
+    """The demand model, its measured accuracy and the fan chart."""
+    sec = Section(heading="cg_heading_balance")
+    sec.add("paragraph", text=ctx.t("cg_model", h=result.backtest_horizon,
+                                    reported=result.reported_horizon,
+                                    coverage=tb.coverage_label(ctx, result)))
+    last = result.gap.iloc[-1]
+    sec.add("figure", fig=fg.fan_chart(ctx, result),
+            caption=ctx.t("cg_fig_fan_caption", region=result.label,
+                          first=int(result.jobs["year"].min()), last=result.horizon),
+            alt=ctx.t("cg_fig_fan_alt", region=result.label, last=result.horizon,
+                      demand=ctx.num(last["demand"]),
+                      supply=ctx.num(last["supply"] + result.gap["demand"].iloc[0]
+                                     - result.gap["supply"].iloc[0])))
+    return sec
+
+
+def _headline(ctx, result: GapResult) -> dict:
+    last = result.gap.iloc[-1]
+    # Say "lack" or "surplus" only when the whole 95 % interval is on one side of zero.
+    if last["gap_low"] > 0:
+        key, shown = "cg_finding_gap", last["gap"]
+    elif last["gap_high"] < 0:
+        key, shown = "cg_finding_surplus", -last["gap"]
+    else:
+        key, shown = "cg_finding_unclear", last["gap"]
+    text = ctx.t(key, year=int(last["year"]), region=result.label, gap=ctx.num(shown),
+                 interval=tb.interval_text(ctx, last["gap_low"], last["gap_high"]))
+    text += " " + ctx.t("cg_finding_interval_scope", h=result.backtest_horizon,
+                        coverage=tb.coverage_label(ctx, result))
+    return {"key": "cg_gap_horizon", "rank": 10, "value": ctx.num(last["gap"]), "text": text}
+
+
+def gap(ctx, result: GapResult) -> Section:
+    """The gap with its interval and parts, findings, industries and age structure."""
+    sec = Section(heading="cg_heading_gap")
+    last = result.gap.iloc[-1]
+    sec.add("figure", fig=fg.gap_chart(ctx, result), caption=ctx.t("cg_fig_gap_caption"),
+            alt=ctx.t("cg_fig_gap_alt", region=result.label, gap=ctx.num(last["gap"]),
+                      last=result.horizon,
+                      interval=tb.interval_text(ctx, last["gap_low"], last["gap_high"])))
+    sec.add("table", df=tb.gap_table(ctx, result), decimals=0,
+            caption=ctx.t("cg_table_gap_caption", region=result.label, base=result.base_year),
+            note=ctx.t("cg_table_gap_note", reported=result.reported_horizon))
+    sec.add("finding", **_headline(ctx, result))
+    if result.backtest_coverage < UNDER_COVERAGE:
+        sec.add("notice", text=ctx.t("cg_under_coverage", region=result.label,
+                                     coverage=tb.coverage_label(ctx, result)))
+    sec.add("finding", key="cg_gap_parts", rank=20,
+            text=ctx.t("cg_finding_parts", demand=ctx.num(last["demand_growth"]),
+                       replacement=ctx.num(last["replacement"]),
+                       entrants=ctx.num(last["new_entrants"]),
+                       migration=ctx.num(-last["migration_deaths"])))
+    top = result.industries.iloc[result.industries["change"].abs().to_numpy().argmax()]
+    sec.add("figure", fig=fg.industry_chart(ctx, result),
+            caption=ctx.t("cg_fig_industry_caption", base=result.base_year, last=result.horizon),
+            alt=ctx.t("cg_fig_industry_alt", industry=fg.industry_name(top["industry"],
+                                                                        ctx.language),
+                      change=ctx.num(top["change"])))
+    sec.add("figure", fig=fg.age_chart(ctx, result), **_age_texts(ctx, result))
+    return sec
+
+
+def _age_texts(ctx, result: GapResult) -> dict:
+    ages = result.age_structure
+
+    def count(year: int, low: int, high: int) -> str:
+        sel = ages[(ages["year"] == year) & ages["age_low"].between(low, high)]
+        return ctx.num(float(sel["value"].sum()))
+
+    return {"caption": ctx.t("cg_fig_age_caption", region=result.label, base=result.base_year,
+                             last=result.horizon),
+            "alt": ctx.t("cg_fig_age_alt", now=count(result.base_year, 20, 64),
+                         then=count(result.horizon, 20, 64),
+                         old_now=count(result.base_year, 65, 200),
+                         old_then=count(result.horizon, 65, 200))}
+
+
+def scenarios(ctx, result: GapResult) -> Section:
+    """The gap at the horizon by scenario, the programme's own scenarios as findings."""
+    sec = Section(heading="cg_heading_scenarios")
+    sec.add("table", df=tb.scenario_table(ctx, result), decimals=0,
+            caption=ctx.t("cg_table_scen_caption", last=result.horizon),
+            note=ctx.t("cg_scenario_note", base=result.base_year))
+    for rec in result.scenarios.itertuples(index=False):
+        if rec.label:
+            label = rec.label
+            if not label.startswith(("«", "“", '"')):
+                label = f"«{label}»" if ctx.language == "nb" else f"“{label}”"
+            sec.add("finding", key=f"cg_scenario_{rec.key}", rank=30,
+                    text=ctx.t("cg_finding_scenario", label=label, year=result.horizon,
+                               change=ctx.num(rec.vs_baseline)))
+    if result.references:
+        sec.add("table", df=tb.references_table(ctx, result), decimals=0,
+                caption=ctx.t("cg_table_refs_caption"))
+    return sec
+
+
+def education(ctx, result: GapResult) -> Section:
+    """Education levels against county and country; trend and a tested comparison."""
+    sec = Section(heading="cg_heading_education")
+    own = result.higher_education[result.higher_education["area"] == result.area]
+    if own.empty:
+        sec.add("notice", text=ctx.t("too_little_data", what=ctx.t("cg_heading_education"),
+                                     region=result.label))
+        return sec
+    table, year = tb.education_table(ctx, result)
+    sec.add("table", df=table, caption=ctx.t("cg_table_edu_caption", year=year))
+    last = own.iloc[-1]
+    sec.add("figure", fig=fg.education_chart(ctx, result), caption=ctx.t("cg_fig_edu_caption"),
+            alt=ctx.t("cg_fig_edu_alt", region=result.label, share=ctx.pct(last["value"]),
+                      year=int(last["year"])))
+    trend = result.education_trend
+    sec.add("finding", key="cg_higher_education", rank=50, value=ctx.pct(last["value"]),
+            text=ctx.t("cg_finding_edu", share=ctx.pct(last["value"]), year=int(last["year"]),
+                       slope=ctx.num(trend["slope"], 2),
+                       interval=tb.interval_text(ctx, trend["low"], trend["high"], 2)))
+    p = result.education_p_national
+    if not math.isnan(p):
+        nat = result.higher_education[(result.higher_education["area"] == "0")
+                                      & (result.higher_education["year"] == last["year"])]
+        n_value = float(nat["value"].iloc[0])
+        direction = (ctx.t("higher" if last["value"] > n_value else "lower") if p < 0.05
+                     else ctx.t("no_clear_difference"))
+        sec.add("finding", key="cg_higher_education_vs_national", rank=55,
+                text=ctx.t("cg_finding_edu_vs", region=result.label, direction=direction,
+                           other=ctx.t("national"), a=ctx.pct(last["value"]),
+                           b=ctx.pct(n_value)))
+    return sec
+
+
+def accuracy(ctx, result: GapResult) -> Section:
+    """The rolling-origin backtest: coverage by horizon and the earliest origin in detail."""
+    sec = Section(heading="cg_heading_accuracy")
+    if result.backtest.empty:
+        sec.add("notice", text=ctx.t("too_little_data", what=ctx.t("cg_heading_accuracy"),
+                                     region=result.label))
+        return sec
+    sec.add("paragraph", text=ctx.t("cg_backtest_text", h=result.backtest_horizon,
+                                    reported=result.reported_horizon,
+                                    first=int(result.backtest["origin"].min()),
+                                    last=int(result.backtest["origin"].max()),
+                                    coverage=tb.coverage_label(ctx, result)))
+    sec.add("table", df=tb.coverage_table(ctx, result), decimals=0,
+            caption=ctx.t("cg_table_coverage_caption", region=result.label))
+    sec.add("table", df=tb.backtest_table(ctx, result), decimals=0,
+            caption=ctx.t("cg_table_backtest_caption",
+                          origin=int(result.backtest["origin"].min())))
+    return sec
+
+
+def sections(result: GapResult, ctx) -> list[Section]:
+    """Every section of the report, in order (only the overview and education when the gap
+    cannot be computed)."""
+    if not result.ok:
+        return [overview(ctx, result), education(ctx, result)]
+    return [overview(ctx, result), commuting(ctx, result), balance(ctx, result),
+            gap(ctx, result), scenarios(ctx, result), education(ctx, result),
+            accuracy(ctx, result)]

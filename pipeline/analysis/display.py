@@ -1,0 +1,52 @@
+"""What a report section holds, and one function that shows it through :mod:`pipeline.report`.
+
+An analysis' ``sections(result, ctx)`` returns :class:`Section` objects: a heading and an ordered
+list of items (paragraph, notice, table, figure, finding). :func:`show` passes each item to the
+matching ``report.*`` call, so tables always go through disclosure control there. The notebook
+shows the result's frames itself (``result.gap.tail()``); a section only carries what the report
+publishes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Section:
+    """One part of a report: a heading (text or text key) and items in display order."""
+
+    heading: str = ""
+    level: int = 2
+    items: list[tuple[str, dict]] = field(default_factory=list)
+
+    def add(self, kind: str, **payload) -> Section:
+        """Append an item: ``paragraph``/``notice`` (text), ``table`` (df, caption, …),
+        ``figure`` (fig, alt, caption) or ``finding`` (key, text, value, rank)."""
+        self.items.append((kind, payload))
+        return self
+
+
+def show(ctx, sections: Section | Iterable[Section]) -> None:
+    """Display sections in order (tables pass :func:`pipeline.report.table`)."""
+    from pipeline import report
+
+    for section in [sections] if isinstance(sections, Section) else sections:
+        if section.heading:
+            report.heading(ctx, section.heading, level=section.level)
+        for kind, p in section.items:
+            if kind == "paragraph":
+                report.paragraph(ctx, p["text"])
+            elif kind == "notice":
+                report.notice(ctx, p["text"])
+            elif kind == "table":
+                args = dict(p)
+                report.table(ctx, args.pop("df"), **args)
+            elif kind == "figure":
+                report.figure(ctx, p["fig"], alt=p["alt"], caption=p["caption"])
+            elif kind == "finding":
+                report.finding(ctx, p["key"], p["text"], value=p.get("value"),
+                               rank=p.get("rank", 50))
+            else:
+                raise ValueError(f"unknown section item {kind!r}")

@@ -1,0 +1,258 @@
+"""Residential attractiveness after Telemarksforsking: migration beyond what jobs predict.
+
+Statistics only. For every municipality and rolling window, net *domestic* migration per 1 000
+inhabitants is regressed (OLS, HC3 errors) on
+
+- job growth in the municipality (13470, % a year),
+- job growth in the rest of its county, the nearest labour-market region the data allow,
+- immigration from abroad per 1 000 (treated separately, as the anchor does: settlement of
+  refugees and labour immigrants is not domestic attractiveness, and newcomers move on), and
+- log population (size).
+
+The residual is the attractiveness. Its interval adds the municipality's own year-to-year noise
+(:func:`noise_model`) to the fitted value's variance; ranks get intervals by simulation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from pipeline import areas
+
+TERMS = ["job_growth", "region_job_growth", "immigration_rate", "log_pop"]
+
+
+def jobs_total(employment: pd.DataFrame) -> pd.DataFrame:
+    """Jobs by place of work summed over industries: ``region``, ``year``, ``jobs``."""
+    out = employment.groupby(["region", "year"], as_index=False)["value"].sum(min_count=1)
+    return out.rename(columns={"value": "jobs"})
+
+
+def municipal_wide(change: pd.DataFrame) -> pd.DataFrame:
+    """Municipal rows of 06913 as one row per (region, year) with the domestic-migration columns.
+
+    Columns: ``region``, ``year``, ``mean_pop``, ``net`` (in − out), ``gross`` (in + out),
+    ``immigration`` (from abroad, all citizenships).
+    """
+    c = change[(change["region"].str.len() == 4)
+               & change["measure"].isin(["Folkemengde", "Innflytting", "Utflytting",
+                                         "Folketilvekst", "Innvandring"])]
+    wide = c.pivot_table(index=["region", "year"], columns="measure", values="value",
+                         aggfunc="sum").reset_index()
+    needed = ["Folkemengde", "Innflytting", "Utflytting", "Folketilvekst", "Innvandring"]
+    if any(m not in wide.columns for m in needed):
+        return pd.DataFrame(columns=["region", "year", "mean_pop", "net", "gross",
+                                     "immigration"])
+    wide = wide.dropna(subset=needed)
+    return pd.DataFrame({"region": wide["region"], "year": wide["year"].astype(int),
+                         "mean_pop": wide["Folkemengde"] + wide["Folketilvekst"] / 2,
+                         "net": wide["Innflytting"] - wide["Utflytting"],
+                         "gross": wide["Innflytting"] + wide["Utflytting"],
+                         "immigration": wide["Innvandring"]})
+
+
+def window_panel(change: pd.DataFrame, employment: pd.DataFrame, last: int,
+                 window: int = 3, wide: pd.DataFrame | None = None,
+                 jobs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per municipality for the window ``last−window+1``…``last``.
+
+    Args:
+        change: 06913 tidy frame (ignored when ``wide`` is given).
+        employment: 13470 tidy frame (ignored when ``jobs`` is given).
+        last: last year of the window.
+        window: years in the window.
+        wide: :func:`municipal_wide` of ``change``, precomputed (faster over many windows).
+        jobs: :func:`jobs_total` of ``employment``, precomputed.
+
+    Returns:
+        Columns ``region``, ``net_rate`` (net domestic migration per 1 000 mean inhabitants a
+        year), ``job_growth`` (% a year, jobs at the end of the window against the end of the
+        year before it, annualised), ``log_pop``, ``population`` (mean), ``net``, ``gross``,
+        ``person_years`` (summed counts), ``within_var`` (variance of the yearly rates inside the
+        window), ``poisson_var`` (mean yearly Poisson variance of the rate, ``gross/pop²``),
+        ``region_job_growth`` (% a year in the rest of the county: the labour-market region)
+        and ``immigration_rate`` (immigration from abroad per 1 000 a year).
+    """
+    from pipeline import geography
+
+    first = last - window + 1
+    wide = municipal_wide(change) if wide is None else wide
+    w = wide[(wide["year"] >= first) & (wide["year"] <= last)]
+    w = w.assign(rate=w["net"] / w["mean_pop"] * 1000,
+                 pv=w["gross"] / w["mean_pop"] ** 2 * 1e6)
+    counts = w.groupby("region").agg(
+        years=("year", "nunique"), person_years=("mean_pop", "sum"), net=("net", "sum"),
+        gross=("gross", "sum"), within_var=("rate", "var"), poisson_var=("pv", "mean"),
+        immigration=("immigration", "sum"))
+    counts = counts[counts["years"] == window]
+    jobs = jobs_total(employment[employment["region"].str.len() == 4]) if jobs is None else jobs
+    j0 = jobs[jobs["year"] == first - 1].set_index("region")["jobs"]
+    j1 = jobs[jobs["year"] == last].set_index("region")["jobs"]
+    growth = ((j1 / j0) ** (1 / window) - 1) * 100
+    # The labour market a place shares with its neighbours: jobs in the rest of its county
+    # (no commuting-region classification is in the data; the county is the nearest proxy).
+    county = pd.Series({c: geography.county_of(c) for c in j1.index})
+    c0, c1 = j0.groupby(county.reindex(j0.index)).sum(), j1.groupby(county.reindex(j1.index)).sum()
+    rest0 = c0.reindex(county.reindex(j0.index)).to_numpy() - j0
+    rest1 = pd.Series(c1.reindex(county.reindex(j1.index)).to_numpy(), index=j1.index) - j1
+    regional = ((rest1 / rest0.reindex(rest1.index)) ** (1 / window) - 1) * 100
+    # A municipality that is its whole county (Oslo) gets the rest of the country instead.
+    nat0, nat1 = j0.sum() - j0, j1.sum() - j1
+    national = ((nat1 / nat0.reindex(nat1.index)) ** (1 / window) - 1) * 100
+    alone = (rest1 <= 0) | rest1.isna()
+    regional = regional.where(~alone.reindex(regional.index, fill_value=True), national)
+    out = counts.assign(job_growth=growth.reindex(counts.index),
+                        region_job_growth=regional.reindex(counts.index))
+    out = out.dropna(subset=["job_growth", "region_job_growth"])
+    out = out[np.isfinite(out["job_growth"]) & np.isfinite(out["region_job_growth"])
+              & (out["person_years"] > 0)]
+    out = out.assign(net_rate=out["net"] / out["person_years"] * 1000,
+                     immigration_rate=out["immigration"] / out["person_years"] * 1000,
+                     population=out["person_years"] / window)
+    out = out.assign(log_pop=np.log(out["population"]), first=first, last=last)
+    return out.reset_index()
+
+
+def noise_model(panel: pd.DataFrame) -> tuple[float, float]:
+    """Variance of a municipality's yearly net migration rate: ``sigma0² + phi · poisson_var``.
+
+    Fitted across municipalities from the variation of the yearly rates inside the window
+    (least squares of ``within_var`` on ``[1, poisson_var]``, both terms kept non-negative).
+    ``phi`` > 1 is extra-Poisson variation (families move together); ``sigma0²`` is noise that
+    does not shrink with size (e.g. the opening of an institution).
+
+    Returns:
+        ``(sigma0_sq, phi)``.
+    """
+    ok = panel.dropna(subset=["within_var", "poisson_var"])
+    if len(ok) < 5:
+        return 0.0, 1.0
+    y = ok["within_var"].to_numpy(dtype=float)
+    x = ok["poisson_var"].to_numpy(dtype=float)
+    A = np.column_stack([np.ones_like(x), x])
+    (s0, phi), *_ = np.linalg.lstsq(A, y, rcond=None)
+    if phi < 0:
+        return float(max(y.mean(), 0.0)), 0.0
+    if s0 < 0:
+        return 0.0, float((x * y).sum() / (x * x).sum())
+    return float(s0), float(phi)
+
+
+def fit_attractiveness(panel: pd.DataFrame, window: int, alpha: float = 0.05) -> tuple[
+        pd.DataFrame, object]:
+    """OLS of net domestic migration on own and regional job growth, immigration and size (HC3).
+
+    Returns:
+        The panel with ``expected``, ``residual``, ``se`` and ``low``/``high`` (the
+        ``1 − alpha`` interval) of the residual, and the fitted statsmodels results. The
+        residual's variance is the municipality's own noise over the window
+        (:func:`noise_model` divided by ``window``) plus the variance of the fitted value.
+    """
+    from scipy import stats
+    from statsmodels.regression.linear_model import OLS
+
+    X = np.column_stack([np.ones(len(panel)), panel[TERMS].to_numpy(dtype=float)])
+    y = panel["net_rate"].to_numpy(dtype=float)
+    res = OLS(y, X).fit(cov_type="HC3")
+    fitted = X @ res.params
+    cov = np.asarray(res.cov_params())
+    mean_var = np.einsum("ij,jk,ik->i", X, cov, X)
+    s0, phi = noise_model(panel)
+    noise_var = (s0 + phi * panel["poisson_var"].to_numpy(dtype=float)) / window
+    se = np.sqrt(noise_var + mean_var)
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    residual = y - fitted
+    out = panel.assign(expected=fitted, residual=residual, se=se, low=residual - z * se,
+                       high=residual + z * se, noise_sigma0_sq=s0, noise_phi=phi)
+    return out, res
+
+
+def group_residual(fitted: pd.DataFrame, area: str) -> dict[str, float]:
+    """The residual of an area of several municipalities: summed counts, not mean rates."""
+    members = set(areas.members(area))
+    part = fitted[fitted["region"].isin(members)]
+    if part.empty:
+        return {}
+    py = part["person_years"].sum()
+    actual = part["net"].sum() / py * 1000
+    expected = (part["expected"] * part["person_years"]).sum() / py
+    # Variances add over municipalities with weights person_years / py.
+    se = math.sqrt(float(((part["se"] * part["person_years"] / py) ** 2).sum()))
+    resid = actual - expected
+    return {"actual": actual, "expected": expected, "residual": resid, "se": se,
+            "low": resid - 1.96 * se, "high": resid + 1.96 * se}
+
+
+def attractiveness(change: pd.DataFrame, employment: pd.DataFrame, compared: Sequence[str],
+                   window: int = 3, seed: int = 11) -> pd.DataFrame:
+    """Rolling-window attractiveness residuals for the areas ``compared`` (first: the region).
+
+    Returns:
+        One row per (window end, area): ``last``, ``first``, ``area``, ``actual``,
+        ``expected``, ``residual``, ``se``, ``low``, ``high``, ``rank`` (1 = most attractive
+        among ``compared``) with its 95 % interval ``rank_low``–``rank_high``, ``n_areas``,
+        ``n_municipalities``, and the model's ``job_coef``, ``job_low``, ``job_high``.
+    """
+    jobs_years = sorted(employment["year"].unique())
+    change_years = sorted(change.loc[change["measure"] == "Innflytting", "year"].unique())
+    if not jobs_years or not change_years:
+        return pd.DataFrame()
+    first_end = max(int(jobs_years[0]) + window, int(change_years[0]) + window - 1)
+    last_end = min(int(jobs_years[-1]), int(change_years[-1]))
+    wide = municipal_wide(change)
+    jobs = jobs_total(employment[employment["region"].str.len() == 4])
+    rows = []
+    for last in range(first_end, last_end + 1):
+        panel = window_panel(change, employment, last, window, wide=wide, jobs=jobs)
+        if len(panel) < 10:
+            continue
+        fitted, res = fit_attractiveness(panel, window)
+        ci = np.asarray(res.conf_int())
+        present = set(fitted["region"])
+        for code in compared:
+            members = areas.members(code)
+            # A county stands for its municipalities only when nearly all are in the model.
+            if len(members) > 1 and np.mean([m in present for m in members]) < 0.8:
+                continue
+            g = group_residual(fitted, code)
+            if g:
+                rows.append({"last": last, "first": last - window + 1, "area": code,
+                             **g, "n_municipalities": len(panel),
+                             "job_coef": float(res.params[1]), "job_low": float(ci[1, 0]),
+                             "job_high": float(ci[1, 1])})
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    out = out.assign(rank=out.groupby("last")["residual"].rank(ascending=False, method="min")
+                     .astype(int),
+                     n_areas=out.groupby("last")["area"].transform("size"))
+    return pd.concat([rank_intervals(part, seed) for _, part in out.groupby("last")])
+
+
+def rank_intervals(part: pd.DataFrame, seed: int = 11, draws: int = 2000) -> pd.DataFrame:
+    """95 % intervals of each area's rank in one window, by simulating its residuals.
+
+    Each area's residual is drawn from a normal with its estimate and standard error
+    (independently: the areas are different municipalities) and the areas are ranked in every
+    draw; the interval is the 2.5 and 97.5 % quantile of the ranks.
+    """
+    rng = np.random.default_rng(seed)
+    sims = part["residual"].to_numpy()[None, :] + rng.standard_normal(
+        (draws, len(part))) * part["se"].to_numpy()[None, :]
+    ranks = (-sims).argsort(axis=1).argsort(axis=1) + 1
+    low, high = np.quantile(ranks, [0.025, 0.975], axis=0)
+    return part.assign(rank_low=low.astype(int), rank_high=np.ceil(high).astype(int))
+
+
+def latest_model(change: pd.DataFrame, employment: pd.DataFrame, window: int = 3):
+    """The fitted model of the latest window (for the coefficient table), or None."""
+    last = min(int(employment["year"].max()),
+               int(change.loc[change["measure"] == "Innflytting", "year"].max()))
+    panel = window_panel(change, employment, last, window)
+    if len(panel) < 10:
+        return None, panel
+    return fit_attractiveness(panel, window)[::-1]
