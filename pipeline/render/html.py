@@ -199,7 +199,7 @@ def source_label(demo: bool, lang: str) -> str:
 
 
 def _reproduce(program: Program, analysis: str, lang: str) -> Markup:
-    template = escape(i18n.TEXTS["render.reproduce"][lang])
+    template = escape(i18n.text_of("render.reproduce", lang))
     return Markup(template).format(
         notebook=Markup("<code>notebooks/{}.ipynb</code>").format(analysis),
         program_file=Markup("<code>programs/{}.yml</code>").format(program.id),
