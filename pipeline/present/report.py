@@ -7,112 +7,65 @@ A report notebook (STYLE.md: thin) does::
     df = youth_dropout.neet_table(ctx)           # analysis returns a DataFrame
     report.table(ctx, df, caption=..., counts=["neet_persons"])
     report.figure(ctx, fig, alt=..., caption=...)
-    report.finding(ctx, "neet_latest", text=..., value=...)
+    report.finding(ctx, "neet_latest", text=..., value=..., question="neet_share_15_29")
+    report.barometer(ctx, youth_dropout.INDICATORS)   # county programmes: every municipality
 
-Every call displays semantic HTML (shown in JupyterLab, and kept as the executed notebook's
-output that the renderer turns into the report) and, for tables and findings, also a JSON copy
-under a private MIME type that the renderer reads for the summary page and the workbook:
+Every call displays semantic HTML made from the templates in
+``pipeline/render/templates/fragments/`` (shown in JupyterLab, and kept as the executed
+notebook's output that the renderer turns into the report) and, for tables, findings and the
+barometer, also a JSON copy under a private MIME type that the renderer reads for the front page
+and the workbook:
 
 - ``application/vnd.innsikt.table+json``: the table exactly as published (after suppression),
   with ``counts`` naming the columns disclosure control treated as counts
-- ``application/vnd.innsikt.finding+json``: a key finding (text, value, key)
+- ``application/vnd.innsikt.finding+json``: a key finding (text, value, key, rank, section and
+  the optional structured fields of :func:`finding`)
+  and, for the barometer, ``kind: "barometer"`` and its structured rows (see
+  :mod:`pipeline.present.barometer`)
 
 Disclosure control (:mod:`pipeline.disclosure`) is applied inside :func:`table` to every column
 named in ``counts`` before anything is displayed, so no unsuppressed small count reaches an
-output. Code cells and Markdown cells of the notebook are not part of the report: all report
-text is produced here, in the programme's language.
+output; the barometer is published through :func:`table` too. Code cells and Markdown cells of
+the notebook are not part of the report: all report text is produced here, in the programme's
+language.
 """
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import jinja2
 import pandas as pd
+from markupsafe import Markup
 
-from pipeline import config, figures, geography, i18n
-from pipeline.programs import Program, load_program
+from pipeline import i18n
+from pipeline.present import figures
+from pipeline.present.context import Context, ParameterError, install_error_display, setup
+
+__all__ = ["FINDING_MIME", "TABLE_MIME", "Context", "ParameterError",
+           "barometer", "figure", "finding", "heading", "notice", "paragraph", "setup",
+           "source_note", "table"]
 
 TABLE_MIME = "application/vnd.innsikt.table+json"
 FINDING_MIME = "application/vnd.innsikt.finding+json"
-NUM_CLASS = ' class="num"'
+FRAGMENTS = Path(__file__).resolve().parent.parent / "render" / "templates" / "fragments"
+FINDING_FIELDS = ("question", "verdict", "method", "interval", "target", "indicator",
+                  "reference", "power")
 
 
-@dataclass
-class Context:
-    """Everything a notebook needs to know about the programme it reports on."""
-
-    program: Program
-    source: str
-    language: str
-    region_codes: list[str]
-    region_label: str
-    comparison_codes: list[str]
-    county: str | None
-    demo: bool
-    _counter: dict[str, int] = field(default_factory=dict)
-
-    def t(self, key: str, **values: object) -> str:
-        """Translated text in the report's language."""
-        return i18n.t(key, self.language, **values)
-
-    def name(self, code: str) -> str:
-        """Display name of a region code ("0" is the whole country)."""
-        if code == "0":
-            return self.t("national")
-        return geography.region_name(code)
-
-    def num(self, value: float | None, decimals: int = 0) -> str:
-        return i18n.fmt_number(value, self.language, decimals)
-
-    def pct(self, value: float | None, decimals: int = 1) -> str:
-        return i18n.fmt_percent(value, self.language, decimals)
-
-    def next_id(self, kind: str) -> str:
-        """Stable ids (``table-1``, ``figure-2``) in display order: deterministic HTML."""
-        self._counter[kind] = self._counter.get(kind, 0) + 1
-        return f"{kind}-{self._counter[kind]}"
-
-    @property
-    def threshold(self) -> int:
-        return self.program.disclosure_threshold
+@cache
+def _macros():
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(FRAGMENTS)), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    return env.get_template("display.html.j2").module
 
 
-def setup(program: str = "flere-i-arbeid", source: str = "", region: str = "",
-          language: str = "") -> Context:
-    """Load the programme and resolve the region the report is about.
-
-    Args:
-        program: programme id (``programs/<id>.yml``).
-        source: ``demo`` or ``ssb``; empty means ``INNSIKT_DATA_SOURCE`` (default demo).
-        region: optional municipality (4 digits) or county (2 digits) code overriding the
-            programme's region, so a notebook can be run for any place.
-        language: ``nb`` or ``en``; empty means the programme's language.
-    """
-    prog = load_program(program)
-    source = source or config.data_source()
-    language = language or prog.language
-    if region:
-        region = str(region).strip()
-        if not (geography.is_municipality(region) or geography.is_county(region)):
-            raise ValueError(f"parameter region: {region!r} is neither a 2024 municipality nor "
-                             "a county code (e.g. '3303' Kongsberg, '33' Buskerud)")
-        codes = [region]
-        label = geography.region_name(region)
-        county = region if geography.is_county(region) else geography.county_of(region)
-        comparison = [c for c in prog.comparison.municipalities if c != region]
-    else:
-        codes = prog.region_codes
-        label = prog.region.label
-        county = prog.region.county or (geography.county_of(codes[0]) if codes else None)
-        comparison = list(prog.comparison.municipalities)
-    figures.apply_style()
-    return Context(program=prog, source=source, language=language, region_codes=codes,
-                   region_label=label, comparison_codes=comparison, county=county,
-                   demo=(source == "demo"))
+def _markup(macro: str, *args: Any, **kwargs: Any) -> str:
+    return str(getattr(_macros(), macro)(*args, **kwargs))
 
 
 def _display(bundle: dict[str, Any]) -> None:
@@ -122,36 +75,56 @@ def _display(bundle: dict[str, Any]) -> None:
 
 
 def heading(ctx: Context, text: str, level: int = 2) -> None:
-    """A section heading (``text`` is already translated, or a translation key)."""
+    """A section heading (``text`` is already translated, or a translation key).
+
+    The heading gets a stable id (``section-N``); findings shown after it link to it from the
+    front page.
+    """
     text = ctx.t(text) if text in i18n.TEXTS else text
-    _display({"text/html": f"<h{level}>{html.escape(text)}</h{level}>",
-              "text/plain": text})
+    anchor = ctx.next_id("section")
+    if level <= 3:
+        ctx.section = anchor
+    _display({"text/html": _markup("heading", level, text, anchor), "text/plain": text})
 
 
 def paragraph(ctx: Context, text: str) -> None:
     """A paragraph of narrative (already in the report's language)."""
-    _display({"text/html": f"<p>{html.escape(text)}</p>", "text/plain": text})
+    _display({"text/html": _markup("paragraph", text), "text/plain": text})
 
 
 def notice(ctx: Context, text: str) -> None:
     """A visible caveat, e.g. too little data or suppressed figures."""
-    _display({"text/html": f'<p class="notice" role="note">{html.escape(text)}</p>',
-              "text/plain": text})
+    _display({"text/html": _markup("notice", text), "text/plain": text})
 
 
-def finding(ctx: Context, key: str, text: str, value: str | None = None,
-            rank: int = 50) -> None:
-    """A key finding: shown where it arises and collected for the summary (Hovedfunn).
+def finding(ctx: Context, key: str, text: str, value: str | None = None, rank: int = 50,
+            **structured: Any) -> None:
+    """A key finding: shown where it arises and collected for the front page and summary.
 
     Args:
         key: stable identifier (e.g. ``neet_latest``).
         text: one plain-language sentence in the report's language, numbers with intervals.
         value: the headline figure as formatted text (optional, for index pages).
         rank: lower ranks come first in the summary.
+        **structured: optional fields the front page uses, all formatted text or ids:
+            ``question`` (the programme question it answers: an indicator id or a text key),
+            ``verdict`` (e.g. "lower than the comparison"), ``method`` (e.g. "DiD, 95 %
+            interval"), ``interval``, ``target`` (distance to the programme's target),
+            ``indicator``, ``reference`` (the label of a programme reference it sits beside),
+            ``power`` (what effect could have been detected, when no verdict is possible).
+
+    Raises:
+        TypeError: an unknown structured field (a typo would silently vanish otherwise).
     """
-    data = {"key": key, "text": text, "value": value, "rank": rank}
-    _display({"text/html": f'<p class="finding"><strong>{html.escape(text)}</strong></p>',
-              "text/plain": text, FINDING_MIME: data})
+    unknown = sorted(set(structured) - set(FINDING_FIELDS))
+    if unknown:
+        raise TypeError(f"finding(): unknown fields {unknown}; use {', '.join(FINDING_FIELDS)}")
+    anchor = ctx.next_id("finding")
+    data = {"key": key, "text": text, "value": value, "rank": rank, "id": anchor,
+            "section": ctx.section,
+            **{k: str(v) for k, v in structured.items() if v is not None}}
+    _display({"text/html": _markup("finding", text, anchor, key), "text/plain": text,
+              FINDING_MIME: data})
 
 
 def _format_cell(value: Any, ctx: Context, decimals: int) -> str:
@@ -164,10 +137,28 @@ def _format_cell(value: Any, ctx: Context, decimals: int) -> str:
     return str(value)
 
 
+def _rows(published: pd.DataFrame, ctx: Context, per_col: dict, default: int,
+          classes: pd.DataFrame | None) -> list[list[tuple[str, str]]]:
+    rows = []
+    for r, (_, row) in enumerate(published.iterrows()):
+        cells = []
+        for i, (col, value) in enumerate(row.items()):
+            text = _format_cell(value, ctx, per_col.get(col, default))
+            numeric = not isinstance(value, str) or value == ":"
+            cls = "num" if numeric and i > 0 else ""
+            if classes is not None and col in classes.columns and classes.iat[r, i]:
+                cls = f"{cls} {classes.iat[r, i]}".strip()
+            cells.append((text, cls))
+        rows.append(cells)
+    return rows
+
+
 def table(ctx: Context, df: pd.DataFrame, caption: str, counts: Sequence[str] = (),
           decimals: int | dict[str, int] = 1, index: bool = False, note: str = "",
           *, rates: dict[str, tuple[str, str]] | None = None, total_column: str | None = None,
-          group_by: Sequence[str] | None = None, row_relations: bool = True) -> pd.DataFrame:
+          group_by: Sequence[str] | None = None, row_relations: bool = True,
+          cell_classes: pd.DataFrame | None = None, notes: Sequence[str] = (),
+          kind: str = "", extra: dict[str, Any] | None = None) -> pd.DataFrame:
     """Publish a table: suppress small counts, format numbers, show it with a caption.
 
     Args:
@@ -184,6 +175,11 @@ def table(ctx: Context, df: pd.DataFrame, caption: str, counts: Sequence[str] = 
         group_by: columns whose value combinations form groups of rows that add up.
         row_relations: whether a row's count columns are parts of a published whole (the
             conservative default); False when they are not (e.g. one column per year).
+        cell_classes: optional frame shaped like ``df`` of CSS classes per cell (the
+            barometer's ``better``/``worse``).
+        notes: further footnotes (after ``note``).
+        kind: an optional table kind recorded in the JSON copy (``barometer``).
+        extra: further fields of the JSON copy (the barometer's structured rows).
 
     See :func:`pipeline.disclosure.suppress` for the rules (primary and secondary suppression).
 
@@ -202,32 +198,22 @@ def table(ctx: Context, df: pd.DataFrame, caption: str, counts: Sequence[str] = 
     table_id = ctx.next_id("table")
     numeric_cols = {c for c in published.columns[1:]
                     if all(not isinstance(v, str) or v == ":" for v in published[c])}
-    head = "".join(
-        f'<th scope="col"{NUM_CLASS if c in numeric_cols else ""}>{html.escape(str(c))}</th>'
-        for c in published.columns)
-    rows = []
-    for _, row in published.iterrows():
-        cells = []
-        for i, (col, value) in enumerate(row.items()):
-            text = html.escape(_format_cell(value, ctx, per_col.get(col, default)))
-            numeric = not isinstance(value, str) or value == ":"
-            cls = ' class="num"' if numeric and i > 0 else ""
-            cells.append(f'<th scope="row">{text}</th>' if i == 0 else f"<td{cls}>{text}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    suppressed = (published.astype(str) == ":").to_numpy().any()
-    notes = [note] if note else []
-    if suppressed:
-        notes.append(ctx.t("suppressed_note", threshold=ctx.threshold))
-    foot = "".join(f'<p class="table-note">{html.escape(n)}</p>' for n in notes)
-    markup = (f'<div class="table-wrap"><table id="{table_id}"><caption>{html.escape(caption)}'
-              f"</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-              f"{foot}</div>")
+    head = [(str(c), c in numeric_cols) for c in published.columns]
+    all_notes = ([note] if note else []) + list(notes)
+    if (published.astype(str) == ":").to_numpy().any():
+        all_notes.append(ctx.t("suppressed_note", threshold=ctx.threshold))
+    markup = _markup("table", table_id, caption, head,
+                     _rows(published, ctx, per_col, default, cell_classes), all_notes,
+                     " barometer" if kind == "barometer" else "")
     records = json.loads(published.to_json(orient="split", index=False, force_ascii=False))
-    _display({"text/html": markup, "text/plain": caption,
-              TABLE_MIME: {"id": table_id, "caption": caption, "columns": records["columns"],
-                           "data": records["data"], "notes": notes,
-                           # which columns disclosure control treated as counts (for audits)
-                           "counts": [str(c) for c in counts]}})
+    payload = {"id": table_id, "caption": caption, "columns": records["columns"],
+               "data": records["data"], "notes": all_notes,
+               # which columns disclosure control treated as counts (for audits)
+               "counts": [str(c) for c in counts], "section": ctx.section}
+    if kind:
+        payload["kind"] = kind
+    payload.update(extra or {})
+    _display({"text/html": markup, "text/plain": caption, TABLE_MIME: payload})
     return published
 
 
@@ -235,19 +221,23 @@ def figure(ctx: Context, fig, alt: str, caption: str) -> None:
     """Show a matplotlib figure as accessible inline SVG with alt text and a caption.
 
     Args:
-        fig: the figure (closed after rendering).
+        fig: the figure (closed after rendering); year ticks are thinned so that labels never
+            overlap, and a legend is added when several lines are labelled and none is shown.
         alt: what the figure shows and its main number, for screen readers and the PDF.
         caption: the visible caption (translated).
+
+    Raises:
+        ValueError: without alt text.
     """
     if not alt.strip():
         raise ValueError("every figure needs alt text saying what it shows and its main number")
     figure_id = ctx.next_id("figure")
     svg = figures.to_svg(fig, language=ctx.language)
+    title = Markup('<title id="{}">{}</title>').format(f"{figure_id}-alt", alt)  # escapes alt
     svg = svg.replace("<svg ", f'<svg role="img" aria-labelledby="{figure_id}-alt" ', 1)
-    svg = svg.replace(">", f'><title id="{figure_id}-alt">{html.escape(alt)}</title>', 1)
-    markup = (f'<figure id="{figure_id}">{svg}<figcaption>{html.escape(caption)}</figcaption>'
-              "</figure>")
-    _display({"text/html": markup, "text/plain": f"[{alt}]"})
+    svg = svg.replace(">", ">" + str(title), 1)
+    _display({"text/html": _markup("figure", figure_id, Markup(svg), caption),
+              "text/plain": f"[{alt}]"})
 
 
 def source_note(ctx: Context, datasets: Sequence[str]) -> None:
@@ -256,5 +246,31 @@ def source_note(ctx: Context, datasets: Sequence[str]) -> None:
 
     ids = ", ".join(sorted({spec(d).table_id for d in datasets}))
     key = "demo_credit" if ctx.demo else "source_credit"
-    _display({"text/html": f'<p class="source">{html.escape(ctx.t(key, tables=ids))}</p>',
-              "text/plain": ctx.t(key, tables=ids)})
+    text = ctx.t(key, tables=ids)
+    _display({"text/html": _markup("source", text), "text/plain": text})
+
+
+def barometer(ctx: Context, indicators: Any) -> pd.DataFrame | None:
+    """Show the barometer: every municipality of the county × the programme's indicators.
+
+    Args:
+        ctx: the report context; the county is the region itself when it is a county, else
+            the region's county.
+        indicators: either an analysis's ``INDICATORS`` (indicator id → function of the data
+            source returning a panel ``region, year, value[, numerator, denominator, se]``),
+            or a long frame already made by :func:`pipeline.present.barometer.frame`.
+
+    Returns:
+        The published long frame, or None when nothing is to be shown (no county, or none of
+        the programme's indicators among ``indicators``).
+    """
+    from pipeline.present import barometer as bar
+
+    long = indicators if isinstance(indicators, pd.DataFrame) else bar.from_indicators(
+        ctx, indicators)
+    if long is None or long.empty:
+        return None
+    return bar.publish(ctx, long)
+
+
+install_error_display()

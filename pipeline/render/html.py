@@ -21,7 +21,14 @@ from markupsafe import Markup, escape
 from pipeline import i18n, io
 from pipeline.programs import Program
 from pipeline.render import texts
-from pipeline.render.content import TEMPLATES, RenderError, ReportContent, read_report
+from pipeline.render.content import (
+    TEMPLATES,
+    RenderError,
+    ReportContent,
+    add_scroll_hints,
+    read_report,
+    strip_findings,
+)
 
 LOG = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -190,6 +197,7 @@ def page_context(program: Program, lang: str, demo: bool, **extra: Any) -> dict[
 
     return {"lang": lang, "t": t, "css": Markup(stylesheet()),
             "program": program, "demo": demo, "description": "", "body_class": "",
+            "lead": program.description_for(lang) if program is not None else "",
             **extra}
 
 
@@ -224,6 +232,11 @@ def analysis_page(content: ReportContent, *, program: Program, analysis: str, de
     """The HTML text of one analysis report (see :func:`render_analysis_html`)."""
     lang = report_language(program, content.parameters)
     title = texts.analysis_title(analysis, lang)
+    summary = content.key_findings(MAX_KEY_FINDINGS)
+    # Each finding is shown once: in the summary (linking to its section) or, beyond the
+    # summary's few, where it arises.
+    body = strip_findings(content.body, {str(f.get("id")) for f in summary if f.get("id")})
+    body = add_scroll_hints(body, texts.t("scroll_hint", lang))
     facts = [(texts.t("owner", lang), program.owner),
              (texts.t("area", lang), area_label(program, content.parameters)),
              (texts.t("data_source", lang), source_label(demo, lang))]
@@ -232,8 +245,8 @@ def analysis_page(content: ReportContent, *, program: Program, analysis: str, de
         page_title=f"{title} – {program.title}",
         description=f"{program.title}: {title}",
         analysis_title=title, facts=facts,
-        findings=content.key_findings(MAX_KEY_FINDINGS),
-        body=Markup(content.body),
+        findings=summary,
+        body=Markup(body),
         reproduce=_reproduce(program, analysis, lang),
         **methods_context(program, provenance, lang))
     return _environment().get_template("report.html.j2").render(context)
