@@ -44,10 +44,16 @@ class Context:
         """Translated text in the report's language."""
         return i18n.t(key, self.language, **values)
 
-    def name(self, code: str) -> str:
-        """Display name of a region code ("0" is the whole country)."""
+    def name(self, code: str, inline: bool = False) -> str:
+        """Display name of a region code ("0" is the whole country).
+
+        Args:
+            code: municipality, county or ``"0"``.
+            inline: the name stands inside a sentence ("enn hele landet", not "enn Hele
+                landet").
+        """
         if code == "0":
-            return self.t("national")
+            return self.t("national_inline" if inline else "national")
         return geography.region_name(code)
 
     def num(self, value: float | None, decimals: int = 0) -> str:

@@ -9,12 +9,14 @@ requires alt text.
 from __future__ import annotations
 
 import io
+import logging
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+LOG = logging.getLogger(__name__)
 # Okabe & Ito (2008), "Color Universal Design".
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
            "#000000"]
@@ -86,8 +88,80 @@ def _localise_ticks(fig, language: str) -> None:
                 lambda x, _pos, d=decimals: i18n.fmt_number(x, language, d)))
 
 
+def _canvas(fig):
+    """The figure's Agg canvas (a closed or SVG-saved figure may have a plain one)."""
+    if not hasattr(fig.canvas, "get_renderer"):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+    return fig.canvas
+
+
+def _boxes(fig, axis) -> list:
+    renderer = _canvas(fig).get_renderer()
+    return [label.get_window_extent(renderer) for label in axis.get_ticklabels()
+            if label.get_visible() and label.get_text()]
+
+
+def tick_label_overlaps(fig) -> list[tuple[str, str]]:
+    """Pairs of tick labels (their texts) whose boxes overlap, on any axis of ``fig``."""
+    _canvas(fig).draw()
+    found = []
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = [lb for lb in axis.get_ticklabels() if lb.get_visible() and lb.get_text()]
+            boxes = _boxes(fig, axis)
+            for i in range(len(boxes) - 1):
+                for j in range(i + 1, len(boxes)):
+                    if boxes[i].overlaps(boxes[j]):
+                        found.append((labels[i].get_text(), labels[j].get_text()))
+    return found
+
+
+def _thin_ticks(fig) -> None:
+    """Keep every k-th tick on an axis whose labels overlap ("200820102012" never shows)."""
+    _canvas(fig).draw()
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            boxes = _boxes(fig, axis)
+            if not any(a.overlaps(b) for a, b in zip(boxes, boxes[1:], strict=False)):
+                continue
+            low, high = sorted(axis.get_view_interval())
+            locs = [x for x in axis.get_majorticklocs() if low - 1e-9 <= x <= high + 1e-9]
+            texts = {x: lb.get_text() for x, lb in zip(axis.get_majorticklocs(),
+                                                      axis.get_ticklabels(), strict=False)}
+            for step in range(2, max(3, len(locs))):
+                keep = locs[::step]
+                axis.set_ticks(keep, [texts.get(x, "") for x in keep])
+                fig.canvas.draw()
+                boxes = _boxes(fig, axis)
+                if not any(a.overlaps(b) for a, b in zip(boxes, boxes[1:], strict=False)):
+                    break
+
+
+def _legend_when_labelled(fig) -> None:
+    """Add the legend a chart forgot: two or more labelled lines and no legend shown."""
+    for ax in fig.get_axes():
+        handles, labels = ax.get_legend_handles_labels()
+        if len(labels) >= 2 and ax.get_legend() is None and not fig.legends:
+            ax.legend()
+
+
+def missing_axis_labels(fig) -> list[str]:
+    """Axes whose y axis shows numbers but has no label (titles of the axes, for a warning)."""
+    missing = []
+    for number, ax in enumerate(fig.get_axes(), 1):
+        if ax.yaxis.get_visible() and ax.get_yticks().size and not ax.get_ylabel():
+            missing.append(ax.get_title() or f"axes {number}")
+    return missing
+
+
 def to_svg(fig, language: str | None = None) -> str:
     """Render a figure to deterministic SVG text (no metadata dates) and close it.
+
+    Before drawing: whole-year ticks, the language's number style, a legend when several
+    labelled lines have none, and tick labels thinned until none overlap (checked on the
+    labels' drawn boxes). A y axis without a label is logged as a warning.
 
     Args:
         fig: the figure.
@@ -97,6 +171,10 @@ def to_svg(fig, language: str | None = None) -> str:
     _whole_year_ticks(fig)
     if language:
         _localise_ticks(fig, language)
+    _legend_when_labelled(fig)
+    _thin_ticks(fig)
+    for name in missing_axis_labels(fig):
+        LOG.warning("figure %r: the y axis has no label (say the unit)", name)
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(fig)
