@@ -108,7 +108,7 @@ def t(key: str, lang: str = "nb", **values: object) -> str:
 
 
 def fmt_number(value: float | int | None, lang: str = "nb", decimals: int = 0) -> str:
-    """Format a number for a report: ``12 345,6`` (nb, nn) or ``12,345.6`` (en); ``–`` if missing."""
+    """Format a number: ``12 345,6`` (nb, nn) or ``12,345.6`` (en); ``–`` if missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     text = f"{abs(value):,.{decimals}f}"

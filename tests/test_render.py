@@ -758,7 +758,7 @@ def test_hostile_programme_text_is_escaped_and_never_a_formula(tmp_path, monkeyp
             assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name), name
 
 
-# ---------------------------------------------------------------- location independence (issue 14)
+# ------------------------------------------------------- location independence (issue 14)
 
 def test_outputs_are_byte_identical_in_two_differently_named_folders(tmp_path):
     outputs = []
@@ -799,7 +799,7 @@ def test_pdf_links_to_the_manifest_relatively(built):
     assert "manifest.json" in uris and not [u for u in uris if ":" in u or "/" in u], uris
 
 
-# ---------------------------------------------------------------- front page and barometer (issue 13)
+# ------------------------------------------------------- front page and barometer (issue 13)
 
 def _front_calls(report, ctx):
     import pandas as pd

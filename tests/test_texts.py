@@ -17,7 +17,6 @@ import re
 from pathlib import Path
 
 import pipeline
-
 from pipeline import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
