@@ -10,6 +10,7 @@ more by analysis.
 from __future__ import annotations
 
 import copy
+import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,6 +139,24 @@ def strip_findings(markup: str, ids: set[str]) -> str:
     if not ids:
         return markup
     return _FINDING.sub(lambda m: "" if m[1] in ids else m[0], markup)
+
+
+_ANY_TABLE = re.compile(r'<div class="table-wrap[^"]*"[^>]*>\s*<table\b.*?</table>.*?</div>', re.S)
+
+
+def move_long_tables(markup: str, max_rows: int, note: str) -> str:
+    """Replace tables longer than ``max_rows`` by one line naming them (they stay in full in
+    the HTML report and the workbook); ``note`` is a template with ``{caption}``."""
+    from markupsafe import escape
+
+    def one(match: re.Match[str]) -> str:
+        if match[0].count("<tr>") - 1 <= max_rows:
+            return match[0]
+        caption = re.search(r"<caption[^>]*>(.*?)</caption>", match[0], re.S)
+        text = html.unescape(re.sub(r"<[^>]+>", "", caption[1])) if caption else ""
+        return f'<p class="table-note moved">{escape(note.format(caption=text))}</p>'
+
+    return _ANY_TABLE.sub(one, markup)
 
 
 def strip_barometers(markup: str) -> str:

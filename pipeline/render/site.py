@@ -24,6 +24,7 @@ from pipeline.render import frontpage, texts
 from pipeline.render.content import (
     RenderError,
     ReportContent,
+    move_long_tables,
     prefix_ids,
     read_report,
     shift_headings,
@@ -43,6 +44,7 @@ from pipeline.render.pdf import write_pdf
 from pipeline.render.workbook import render_workbook
 
 LOG = logging.getLogger(__name__)
+COMBINED_MAX_ROWS = 15  # longer tables stay in the HTML reports and the workbook, not the PDF
 
 
 def _ordered(program: Program, executed: Mapping[str, Path]) -> list[str]:
@@ -83,6 +85,7 @@ def combined_page(program: Program, reports: Mapping[str, ReportContent], *, dem
     for analysis, content in reports.items():
         anchor = f"a-{analysis}"
         body = strip_barometers(strip_findings(content.body, front["shown"].get(analysis, set())))
+        body = move_long_tables(body, COMBINED_MAX_ROWS, texts.t("table_in_workbook", lang))
         body = prefix_ids(shift_headings(body), f"{anchor}-")
         sections.append({"anchor": anchor, "title": texts.analysis_title(analysis, lang),
                          "body": Markup(body)})
