@@ -147,11 +147,12 @@ def _display_frames(ctx, long: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
         latest_col = ctx.t("barometer_latest", label=label, year=int(r["latest_year"]))
         change_col = ctx.t("barometer_change", start=int(r["start_year"]))
         change_col = f"{change_col} ({label})"
+        decimals = 0 if registry.get(r["indicator"]).scale == "count" else 1
         suppressed = r["latest"] == ":"
-        latest = ":" if suppressed else ctx.num(float(r["latest"]), 1) + marks.get(
+        latest = ":" if suppressed else ctx.num(float(r["latest"]), decimals) + marks.get(
             r["comparison"], "")
         change = ":" if suppressed or r["start_value"] == ":" else ctx.num(
-            float(r["change"]), 1)
+            float(r["change"]), decimals)
         row = table.setdefault(name, {column_of: name})
         row[latest_col], row[change_col] = latest, change
         classes.setdefault(name, {column_of: ""})[latest_col] = (

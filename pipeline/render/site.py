@@ -44,7 +44,7 @@ from pipeline.render.pdf import write_pdf
 from pipeline.render.workbook import render_workbook
 
 LOG = logging.getLogger(__name__)
-COMBINED_MAX_ROWS = 15  # longer tables stay in the HTML reports and the workbook, not the PDF
+COMBINED_MAX_ROWS = 10  # longer tables stay in the HTML reports and the workbook, not the PDF
 
 
 def _ordered(program: Program, executed: Mapping[str, Path]) -> list[str]:
