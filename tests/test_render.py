@@ -882,3 +882,28 @@ def test_slip_scanner_finds_each_class_and_the_reports_are_clean(programme, monk
     assert slips.scan("<p>Hele landet har flest.</p><td>45-49</td>", "x") == []
     monkeypatch.undo()
     assert slips.scan(_text(programme["index"]), "flere-i-arbeid") == []
+
+
+def test_nynorsk_run_gives_nynorsk_pages_with_bokmal_fallback(tmp_path):
+    nb = make_notebook(tmp_path / "youth_dropout.ipynb")
+    notebook = nbformat.read(nb, as_version=4)
+    notebook.metadata["papermill"]["parameters"]["language"] = "nn"
+    nbformat.write(notebook, nb)
+    written = render_program(make_program("nb"), {"youth_dropout": nb}, tmp_path / "out",
+                             demo=True, provenance=PROVENANCE)
+    page = _text(written["index"])
+    assert '<html lang="nn"' in page
+    assert "Demonstrasjonsdata – ikkje offisiell statistikk" in page
+    assert "Svar på spørsmåla til programmet" in page
+
+
+def test_area_profile_renders_without_programme_text(tmp_path):
+    from pipeline.programs import area_profile
+
+    profile = area_profile("3303")
+    nb = make_notebook(tmp_path / "youth_dropout.ipynb")
+    written = render_program(profile, {"youth_dropout": nb}, tmp_path / "out", demo=True,
+                             provenance=PROVENANCE)
+    page = _text(written["index"])
+    assert "<h1>Kongsberg</h1>" in page and "Er vi på rett vei?" not in page
+    assert "references_title" not in page and "Programmets egne tall" not in page

@@ -237,9 +237,9 @@ def analysis_page(content: ReportContent, *, program: Program, analysis: str, de
     # summary's few, where it arises.
     body = strip_findings(content.body, {str(f.get("id")) for f in summary if f.get("id")})
     body = add_scroll_hints(body, texts.t("scroll_hint", lang))
-    facts = [(texts.t("owner", lang), program.owner),
-             (texts.t("area", lang), area_label(program, content.parameters)),
-             (texts.t("data_source", lang), source_label(demo, lang))]
+    facts = [(texts.t("owner", lang), program.owner)] if program.owner else []
+    facts += [(texts.t("area", lang), area_label(program, content.parameters)),
+              (texts.t("data_source", lang), source_label(demo, lang))]
     context = page_context(
         program, lang, demo,
         page_title=f"{title} – {program.title}",

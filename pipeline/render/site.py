@@ -54,9 +54,9 @@ def _ordered(program: Program, executed: Mapping[str, Path]) -> list[str]:
 
 
 def _facts(program: Program, lang: str, demo: bool) -> list[tuple[str, str]]:
-    return [(texts.t("owner", lang), program.owner),
-            (texts.t("area", lang), area_label(program)),
-            (texts.t("data_source", lang), source_label(demo, lang))]
+    facts = [(texts.t("owner", lang), program.owner)] if program.owner else []
+    return facts + [(texts.t("area", lang), area_label(program)),
+                    (texts.t("data_source", lang), source_label(demo, lang))]
 
 
 def _front(program: Program, reports: Mapping[str, ReportContent], lang: str,
