@@ -284,6 +284,11 @@ def render_analysis_html(executed_nb: Path, out_html: Path, *, program: Program,
     Raises:
         RenderError: when the notebook is missing, unreadable or has an error output.
     """
+    from pipeline.present import slips
+
     content = read_report(executed_nb)
-    return write_page(Path(out_html), analysis_page(content, program=program, analysis=analysis,
-                                                    demo=demo, provenance=provenance))
+    markup = analysis_page(content, program=program, analysis=analysis, demo=demo,
+                           provenance=provenance)
+    for slip in slips.scan(markup, program.id):  # wording slips: say so, never block a report
+        LOG.warning("%s: wording slip %s", out_html, slip)
+    return write_page(Path(out_html), markup)
