@@ -196,3 +196,11 @@ def test_area_profile_context(monkeypatch):
     assert ctx.profile and ctx.region_codes == ["3303"] and ctx.county == "33"
     assert not ctx.program.indicators and ctx.language == "nn"
     assert ctx.name("0", inline=True) == "heile landet"
+
+
+def test_region_read_as_a_number_by_papermill_keeps_its_leading_zero(monkeypatch):
+    from pipeline import report
+
+    monkeypatch.setenv("INNSIKT_ROOT", str(REPO))
+    assert report.setup("flere-i-arbeid", source="demo", region=301).region_codes == ["0301"]
+    assert report.setup("flere-i-arbeid", source="demo", region=3).region_codes == ["03"]

@@ -87,14 +87,18 @@ def _check_source(source: str) -> str:
     return source
 
 
-def _check_region(region: str) -> str:
+def _check_region(region: str | int) -> str:
+    if isinstance(region, int) and not isinstance(region, bool):
+        # papermill's `-p region 0301` reads a number and drops the leading zero
+        region = str(region).zfill(4 if region >= 100 else 2)
     region = str(region).strip()
     if region == geography.NATIONAL or geography.is_municipality(region) \
             or geography.is_county(region):
         return region
     raise ParameterError(f"parameter region: {region!r} is neither a 2024 municipality nor a "
                          "county code; give one such as '3303' (Kongsberg) or '33' (Buskerud), "
-                         "or leave it empty for the programme's own region")
+                         "or leave it empty for the programme's own region (with papermill, "
+                         "`-r region 0301` passes the code as text)")
 
 
 def _load(program: str, region: str, language: str) -> tuple[Program, bool]:

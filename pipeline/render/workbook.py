@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.writer.excel import ExcelWriter
 
-from pipeline import io
+from pipeline import i18n, io
 from pipeline.programs import Program
 from pipeline.render import texts
 from pipeline.render.content import ReportContent
@@ -223,8 +223,10 @@ def build_workbook(program: Program, reports: Mapping[str, ReportContent], *, de
     for analysis, content in reports.items():
         title = texts.analysis_title(analysis, lang)
         tables = [tb for tb in content.tables if tb.get("kind") != "barometer"]
+        short = (texts.t(f"sheet_{analysis}", lang)
+                 if f"render.sheet_{analysis}" in i18n.TEXTS else title)
         for number, table in enumerate(tables, 1):
-            name = sheet_name(title, number, used)
+            name = sheet_name(short, number, used)
             _table_sheet(wb.create_sheet(name), table, title, lang)
             row += 1
             _contents_row(contents, row, name, title, str(table.get("caption", "")))
