@@ -831,6 +831,7 @@ def test_front_page_answers_questions_and_barometer_colours_only_tested_cells(
     front = page[page.index('class="front-page"'):page.index('class="barometer-page"')]
     assert "Er vi på rett vei?" in front and "NEET-andelen er 8,7 %." in front
     assert "8,1 til 9,3 %" in front and "DiD" in front and "0,7 prosentpoeng" in front
+    assert "Programmets mål: 8,0\u202f% innen 2026." in front
     assert 'href="youth_dropout.html#section-1"' in front
     assert "Et annet funn." in front  # the analysis's first other finding
     barometer = page[page.index('class="barometer-page"'):]

@@ -61,6 +61,19 @@ def _question_title(question: str, lang: str) -> str:
     return question
 
 
+def _target_text(indicator, lang: str) -> str:
+    """The programme's own target for an indicator ("8,0 % innen 2026"), or ""."""
+    if indicator.target is None:
+        return ""
+    from pipeline import indicators
+
+    scale = indicators.get(indicator.id).scale
+    value = (i18n.fmt_percent(indicator.target, lang, 1) if scale == "percent"
+             else i18n.fmt_number(indicator.target, lang, 0 if scale == "count" else 1))
+    key = "front_target_by" if indicator.by else "front_target_plain"
+    return texts.t(key, lang, value=value, by=indicator.by or "")
+
+
 def blocks(program: Program, reports: Mapping[str, ReportContent], lang: str,
            link: Callable[[str, str], str]) -> list[dict[str, Any]]:
     """The front page's question blocks, in the programme file's order.
@@ -85,14 +98,15 @@ def blocks(program: Program, reports: Mapping[str, ReportContent], lang: str,
                 grouped.setdefault(question, []).append(_item(finding, analysis, link, lang))
             elif not finding.get("reference"):
                 leftovers.setdefault(analysis, []).append(finding)
+    targets = {ind.id: _target_text(ind, lang) for ind in program.indicators}
     out = []
     for question in indicator_ids + [q for q in grouped if q not in indicator_ids]:
         out.append({"title": _question_title(question, lang), "anchor": f"q-{question}",
-                    "items": grouped.get(question, [])})
+                    "items": grouped.get(question, []), "target": targets.get(question, "")})
     for analysis, found in leftovers.items():
         items = [_item(f, analysis, link, lang) for f in found[:PER_ANALYSIS]]
         out.append({"title": texts.analysis_title(analysis, lang), "anchor": f"q-{analysis}",
-                    "items": items})
+                    "items": items, "target": ""})
     return out
 
 
