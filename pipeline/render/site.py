@@ -223,7 +223,7 @@ def site_page(programs: list[tuple[Program, dict]], reports_dir: Path, *,
 
 
 def render_site(programs: list[tuple[Program, dict]], reports_dir: Path, *,
-                failures: list[str]) -> Path:
+                failures: list[str], lang: str = "nb") -> Path:
     """Write ``reports/index.html`` linking every programme and its reports.
 
     Args:
@@ -234,10 +234,11 @@ def render_site(programs: list[tuple[Program, dict]], reports_dir: Path, *,
         reports_dir: the ``reports`` folder.
         failures: one line per failed analysis (e.g. ``"flere-i-arbeid/migration: cell 7
             raised ValueError"``), listed at the top when any.
+        lang: the index page's language (a tree per language, ``reports/en/index.html``).
 
     Returns:
         The path of ``reports/index.html``.
     """
     reports_dir = Path(reports_dir)
     return write_page(reports_dir / "index.html",
-                      site_page(programs, reports_dir, failures=failures))
+                      site_page(programs, reports_dir, failures=failures, lang=lang))
