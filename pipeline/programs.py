@@ -79,11 +79,42 @@ def _check_county(code: str) -> str:
     return code
 
 
+def _yaml_number(value: Any, digits: int) -> str:
+    """A code YAML read as a number: say so, and how to write it (quoted)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return ""
+    octal = f"0{value:o}"
+    guess = octal if len(octal) == digits else str(value).zfill(digits)
+    how = (f"a leading 0 made it an octal number ({guess!r} became {value})"
+           if len(octal) == digits and octal != str(value).zfill(digits) else "it is unquoted")
+    return (f"YAML read the code as the number {value} because {how}; quote the code, "
+            f'e.g. ["{guess}"]')
+
+
+def _as_code(value: Any, digits: int) -> str:
+    message = _yaml_number(value, digits)
+    if message:
+        raise ValueError(message)
+    return value
+
+
 class _Area(_Strict):
     """Municipalities and/or a county, each checked against the 2024 structure."""
 
     municipalities: list[str] = Field(default_factory=list)
     county: str | None = None
+
+    @field_validator("municipalities", mode="before")
+    @classmethod
+    def _quoted_municipalities(cls, codes: Any) -> Any:
+        if isinstance(codes, list):
+            return [_as_code(c, 4) for c in codes]
+        return codes
+
+    @field_validator("county", mode="before")
+    @classmethod
+    def _quoted_county(cls, code: Any) -> Any:
+        return _as_code(code, 2)
 
     @field_validator("municipalities")
     @classmethod
@@ -114,21 +145,15 @@ class Comparison(_Area):
     national: bool = True
 
 
-INDICATORS = {
-    "neet_share_15_29": "Andel unge 15–29 år utenfor arbeid og utdanning (NEET)",
-    "completion_rate_5y": "Andel som fullfører videregående innen 5 år (fylket)",
-    "completion_rate_vocational_5y": "Andel som fullfører yrkesfag innen 5 år (fylket)",
-    "completion_gap_immigrants":
-        "Forskjell i fullføring, innvandrere mot befolkningen ellers (fylket)",
-    "employment_rate_20_66": "Sysselsettingsandel 20–66 år (bosted)",
-    "employed_by_workplace": "Sysselsatte etter arbeidssted",
-    "population": "Folkemengde",
-    "net_migration_rate": "Netto innflytting per 1 000 innbyggere",
-    "net_domestic_migration_rate": "Netto innenlandsk innflytting per 1 000 innbyggere",
-    "immigrant_outflow_rate": "Årlig utflyttingsrate for innvandrere",
-    "immigrant_share": "Andel innvandrere i befolkningen",
-    "higher_education_share": "Andel med høyere utdanning (16 år og over)",
-}
+def _indicator_labels() -> dict[str, str]:
+    from pipeline import indicators
+
+    return {spec_id: indicators.label(spec_id, "nb") for spec_id in indicators.REGISTRY}
+
+
+# Indicator id -> bokmål label, from the registry (pipeline/indicators.py) and its texts; kept
+# under this name for modules that read it.
+INDICATORS = _indicator_labels()
 
 
 class Indicator(_Strict):
@@ -193,8 +218,8 @@ class Program(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     title: str
     owner: str
-    language: Literal["nb", "en"] = "nb"
-    description: str = ""
+    language: Literal["nb", "en", "nn"] = "nb"
+    description: str | dict[Literal["nb", "en", "nn"], str] = ""
     region: Region
     comparison: Comparison = Field(default_factory=Comparison)
     start_year: int = Field(ge=2000, le=2040)
@@ -216,10 +241,72 @@ class Program(_Strict):
             raise ValueError(f"list at least one of {', '.join(config.ANALYSES)}")
         return names
 
+    @model_validator(mode="after")
+    def _consistent(self) -> Program:
+        import datetime as dt
+
+        this_year = dt.date.today().year
+        if self.start_year > this_year:
+            raise ValueError(f"start_year {self.start_year} is in the future (this is "
+                             f"{this_year}); give the year the programme started")
+        if self.horizon <= self.start_year:
+            raise ValueError(f"horizon {self.horizon} must come after start_year "
+                             f"{self.start_year}")
+        for ind in self.indicators:
+            if ind.by is not None and ind.by < self.start_year:
+                raise ValueError(f"indicator {ind.id}: target year by={ind.by} is before "
+                                 f"start_year {self.start_year}")
+        inside = sorted(set(self.comparison.municipalities) & set(self.region.municipalities))
+        if inside:
+            raise ValueError(f"comparison.municipalities {inside} are part of the region; a "
+                             "place cannot be compared with itself")
+        if self.comparison.county and self.comparison.county == self.region.county:
+            raise ValueError(f"comparison.county {self.comparison.county!r} is the region "
+                             "itself; leave it out (national: true compares with the country)")
+        return self
+
+    def description_for(self, language: str) -> str:
+        """The description in ``language`` (bokmål, then any text, when it has none)."""
+        if isinstance(self.description, str):
+            return self.description
+        return (self.description.get(language) or self.description.get("nb")
+                or next(iter(self.description.values()), ""))
+
     @property
     def region_codes(self) -> list[str]:
         """The region's municipality codes, or its county code when no municipality is given."""
         return list(self.region.municipalities) or [self.region.county]  # type: ignore[list-item]
+
+
+def area_profile(region: str, language: str = "nb") -> Program:
+    """A programme-less report for one area (``program=""`` in a notebook).
+
+    Comparison areas come from ``pipeline.areas.default_comparison(region)`` when that exists,
+    else the region's county (for a municipality) and the country. No indicators, scenarios or
+    references: no effect tracking and no programme-specific text.
+    """
+    from pipeline import areas, geography
+
+    region = str(region)
+    name = geography.region_name(region) if region != geography.NATIONAL else region
+    chooser = getattr(areas, "default_comparison", None)
+    if chooser is not None:
+        found = list(chooser(region))
+        municipalities = [c for c in found if geography.is_municipality(c)]
+        county = next((c for c in found if geography.is_county(c)), None)
+    else:
+        municipalities = []
+        county = geography.county_of(region) if geography.is_municipality(region) else None
+    is_county = geography.is_county(region)
+    return Program.model_construct(
+        id=f"area-{region}", title=name, owner="", language=language, description="",
+        region=Region.model_construct(
+            municipalities=[] if is_county or region == geography.NATIONAL else [region],
+            county=region if is_county else None, label=name),
+        comparison=Comparison.model_construct(municipalities=municipalities, county=county,
+                                              national=region != geography.NATIONAL),
+        start_year=2015, horizon=2040, analyses=list(config.ANALYSES), indicators=[],
+        scenarios={}, references=[], disclosure_threshold=5)
 
 
 def _format_error(path: Path, exc: ValidationError) -> str:

@@ -84,3 +84,123 @@ def test_file_name_must_match_id(tmp_path):
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ProgramError, match="must match the file name"):
         load_program(path)
+
+
+# ---------------------------------------------------------------- cross-field rules (issue 15)
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"horizon": 2025, "start_year": 2026, "indicators": []},
+     r"horizon 2025 must come after start_year 2026"),
+    ({"start_year": 2039}, r"start_year 2039 is in the future"),
+    ({"indicators": [{"id": "neet_share_15_29", "direction": "down", "target": 8.0,
+                      "by": 2019}]}, r"by=2019 is before start_year 2021"),
+    ({"comparison": {"municipalities": ["4204", "4601"], "county": "42"}},
+     r"\['4204'\] are part of the region"),
+])
+def test_cross_field_rules(tmp_path, changes, message):
+    with pytest.raises(ProgramError, match=message):
+        load_program(_write(tmp_path, **changes))
+
+
+def test_county_compared_with_itself_is_an_error(tmp_path):
+    path = _write(tmp_path, region={"county": "42", "label": "Agder"},
+                  comparison={"municipalities": [], "county": "42"})
+    with pytest.raises(ProgramError, match="is the region itself"):
+        load_program(path)
+
+
+def test_octal_looking_code_says_yaml_read_a_number(tmp_path):
+    path = _write(tmp_path)
+    text = path.read_text(encoding="utf-8").replace("- '4204'", "- 0301")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ProgramError) as err:
+        load_program(path)
+    message = str(err.value)
+    assert "YAML read the code as the number 193" in message
+    assert "octal" in message and '["0301"]' in message and "quote" in message
+
+
+def test_unquoted_code_says_quote_it(tmp_path):
+    path = _write(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("- '4204'", "- 4204"),
+                    encoding="utf-8")
+    with pytest.raises(ProgramError, match=r"number 4204 because it is unquoted; quote"):
+        load_program(path)
+
+
+def test_nynorsk_and_per_language_description(tmp_path):
+    path = _write(tmp_path, language="nn",
+                  description={"nb": "Bokmål.", "nn": "Nynorsk.", "en": "English."})
+    program = load_program(path)
+    assert program.language == "nn"
+    assert program.description_for("nn") == "Nynorsk."
+    assert program.description_for("en") == "English."
+
+
+def test_area_profile_has_comparison_and_no_programme_text(monkeypatch):
+    from pipeline import areas
+    from pipeline.programs import area_profile
+
+    monkeypatch.delattr(areas, "default_comparison", raising=False)
+    profile = area_profile("3303")
+    assert profile.region_codes == ["3303"] and profile.title == "Kongsberg"
+    assert profile.comparison.county == "33" and profile.comparison.national
+    assert not profile.indicators and not profile.references and not profile.scenarios
+    county = area_profile("33")
+    assert county.region.county == "33" and county.comparison.county is None
+
+
+# ---------------------------------------------------------------- notebook parameters
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"region": "99999"}, r"^parameter region: '99999' is neither"),
+    ({"language": "xx"}, r"^parameter language: 'xx' is not a report language; use one of"),
+    ({"program": "nope"}, r"^parameter program: 'nope' is not a programme; known: buskerud"),
+    ({"source": "ssb"}, r"^parameter source: no SSB data in data/processed/ssb/.*make data "
+                        r"DATA=ssb"),
+    ({"program": "", "region": ""}, r"^parameter program: empty"),
+])
+def test_wrong_notebook_parameters_give_one_clear_line(params, message, monkeypatch, tmp_path):
+    from pipeline import report
+
+    monkeypatch.setenv("INNSIKT_ROOT", str(tmp_path))
+    (tmp_path / "programs").mkdir()
+    for name in SHIPPED:
+        (tmp_path / "programs" / f"{name}.yml").write_text(
+            (REPO / "programs" / f"{name}.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    args = {"program": "flere-i-arbeid", "source": "demo", **params}
+    with pytest.raises(report.ParameterError, match=message) as err:
+        report.setup(**args)
+    assert "\n" not in str(err.value)
+
+
+def test_parameter_error_shows_as_one_line_in_ipython():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from pipeline.present import context
+
+    shell = InteractiveShell.instance()
+    shown: list = []
+    shell._showtraceback = lambda etype, value, stb: shown.append(stb)
+    context.install_error_display()
+    shell.run_cell("from pipeline.present.context import ParameterError\n"
+                   "raise ParameterError('parameter region: bad; do this')")
+    assert shown == [["ParameterError: parameter region: bad; do this"]]
+
+
+def test_area_profile_context(monkeypatch):
+    from pipeline import report
+
+    monkeypatch.setenv("INNSIKT_ROOT", str(REPO))
+    ctx = report.setup("", source="demo", region="3303", language="nn")
+    assert ctx.profile and ctx.region_codes == ["3303"] and ctx.county == "33"
+    assert not ctx.program.indicators and ctx.language == "nn"
+    assert ctx.name("0", inline=True) == "heile landet"
+
+
+def test_region_read_as_a_number_by_papermill_keeps_its_leading_zero(monkeypatch):
+    from pipeline import report
+
+    monkeypatch.setenv("INNSIKT_ROOT", str(REPO))
+    assert report.setup("flere-i-arbeid", source="demo", region=301).region_codes == ["0301"]
+    assert report.setup("flere-i-arbeid", source="demo", region=3).region_codes == ["03"]

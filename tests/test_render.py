@@ -486,14 +486,17 @@ def test_combined_pdf_has_contents_and_every_analysis(programme):
     reader = pypdf.PdfReader(str(programme["pdf"]))
     text = "\n".join(page.extract_text() for page in reader.pages)
     position = 0
-    for item in ("Innhold", "Unge utenfor arbeid og utdanning", "Flytting og befolkning",
+    for item in ("Svar på programmets spørsmål",  # page 1: the front page, then contents
+                 "Innhold", "Unge utenfor arbeid og utdanning", "Flytting og befolkning",
                  "Metode og kilder",  # the contents list, then the sections in that order
-                 "Unge utenfor arbeid og utdanning", "Hovedfunn", "Flytting og befolkning",
-                 "Hovedfunn", "Metode og kilder", "13556"):
+                 "Unge utenfor arbeid og utdanning", "Flytting og befolkning",
+                 "Metode og kilder", "13556"):
         found = text.find(item, position)
         assert found >= 0, f"{item!r} not found after position {position}"
         position = found + len(item)
-    assert text.count(WORDS["nb"]["first"]) >= 4  # summary + in place, for both analyses
+    # The front page holds each analysis's first finding; the bodies keep the others in place.
+    assert text.count(WORDS["nb"]["first"]) >= 2
+    assert "Svar på programmets spørsmål" in reader.pages[0].extract_text()
     assert reader.trailer["/Root"]["/Lang"] == "nb"
     assert "/StructTreeRoot" in reader.trailer["/Root"]
     assert all("Demonstrasjonsdata" in page.extract_text() for page in reader.pages)
@@ -504,7 +507,7 @@ def test_workbook_has_a_sheet_per_table_suppression_and_sources(programme, built
     wb = openpyxl.load_workbook(programme["workbook"])
     assert wb.sheetnames[0] == "Innhold" and wb.sheetnames[-1] == "Kilder"
     tables = wb.sheetnames[1:-1]
-    assert tables == ["youth_dropout 1", "migration 1"]
+    assert tables == ["Unge 1", "Flytting 1"]
     sheet = wb[tables[0]]
     assert sheet["A1"].value == WORDS["nb"]["caption"]
     rows = list(sheet.iter_rows(min_row=4, max_row=6, values_only=True))
@@ -664,3 +667,246 @@ def test_run_language_overrides_the_programme_language_on_programme_outputs(tmp_
     assert '<html lang="en"' in page
     assert "Demo data – not official statistics" in page
     assert "Demonstrasjonsdata" not in page
+
+
+# ---------------------------------------------------------------- hostile text (issue 15)
+
+HOSTILE = ['=HYPERLINK("http://evil.example","klikk")', "<script>alert(1)</script>",
+           '"><img src=x onerror=alert(1)>', "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|'"]
+
+
+def _hostile_program():
+    from pipeline.programs import Reference
+
+    evil = " ".join(HOSTILE)
+    return Program.model_construct(
+        id="flere-i-arbeid", title=f"T {HOSTILE[0]}", owner=HOSTILE[1], language="nb",
+        description=HOSTILE[2],
+        region=Region.model_construct(municipalities=["4204"], county=None, label=HOSTILE[2]),
+        comparison=Comparison.model_construct(municipalities=[], county="42", national=True),
+        start_year=2021, horizon=2040, analyses=["youth_dropout"], indicators=[], scenarios={},
+        references=[Reference.model_construct(label=h, value=1.0, year=2040, source=evil)
+                    for h in HOSTILE], disclosure_threshold=5)
+
+
+def _notebook_from_report_calls(tmp_path, monkeypatch, calls) -> Path:
+    report = pytest.importorskip("pipeline.report")
+    shown: list[dict] = []
+    monkeypatch.setattr(report, "_display", shown.append)
+    ctx = report.setup("flere-i-arbeid", source="demo", language="nb")
+    calls(report, ctx)
+    cell = new_code_cell("report calls")
+    cell.outputs = [new_output("display_data", data=bundle) for bundle in shown]
+    nb = new_notebook()
+    nb.cells = [cell]
+    nb.metadata["papermill"] = {"parameters": {"program": "flere-i-arbeid", "source": "demo",
+                                               "region": "", "language": "nb"}}
+    path = tmp_path / "youth_dropout.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def _hostile_calls(report, ctx):
+    import pandas as pd
+
+    for text in HOSTILE:
+        report.heading(ctx, text)
+        report.paragraph(ctx, text)
+        report.notice(ctx, text)
+        report.finding(ctx, "k", text=text, reference=HOSTILE[0], verdict=text)
+    report.table(ctx, pd.DataFrame({HOSTILE[0]: HOSTILE, "n": [10, 11, 12, 13, 14]}),
+                 caption=HOSTILE[0], note=HOSTILE[3])
+    fig, ax = figures.new_figure()
+    ax.plot([2019, 2020], [1.0, 2.0], label=HOSTILE[1])
+    ax.set_ylabel(HOSTILE[2])
+    report.figure(ctx, fig, alt=HOSTILE[2], caption=HOSTILE[1])
+
+
+def test_hostile_programme_text_is_escaped_and_never_a_formula(tmp_path, monkeypatch):
+    pypdf = pytest.importorskip("pypdf")
+    openpyxl = pytest.importorskip("openpyxl")
+    nb = _notebook_from_report_calls(tmp_path, monkeypatch, _hostile_calls)
+    program = _hostile_program()
+    out = tmp_path / "out"
+    page = render_analysis_html(nb, out / "youth_dropout.html", program=program,
+                                analysis="youth_dropout", demo=True, provenance=PROVENANCE)
+    render_pdf(page, out / "youth_dropout.pdf", title=program.title, language="nb")
+    written = render_program(program, {"youth_dropout": nb}, out, demo=True,
+                             provenance=PROVENANCE)
+    site = render_site([(program, {"youth_dropout": nb})], tmp_path, failures=[HOSTILE[1]])
+    for markup in map(_text, (page, written["index"], site)):
+        assert "<script" not in markup.lower() and "<img" not in markup.lower()
+        assert "onerror=alert" not in markup.replace("onerror=alert(1)&gt;", "")
+        assert 'href="http://evil' not in markup
+    for pdf in (out / "youth_dropout.pdf", written["pdf"]):
+        data = pdf.read_bytes()
+        assert b"/JavaScript" not in data and b"/JS " not in data
+        assert not [u for u in _pdf_uris(pdf) if "evil" in u]
+        text = "\n".join(p.extract_text() for p in pypdf.PdfReader(str(pdf)).pages)
+        assert "HYPERLINK" in text  # shown as the text it is
+    wb = openpyxl.load_workbook(written["workbook"])
+    texts = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{ws.title}!{cell.coordinate}: {cell.value!r}"
+                if isinstance(cell.value, str):
+                    texts.append(cell.value)
+    assert any(v.startswith("=HYPERLINK") for v in texts)
+    with zipfile.ZipFile(written["workbook"]) as archive:
+        for name in archive.namelist():
+            assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name), name
+
+
+# ------------------------------------------------------- location independence (issue 14)
+
+def test_outputs_are_byte_identical_in_two_differently_named_folders(tmp_path):
+    outputs = []
+    for folder in ("a", "a-much-longer-checkout-folder-name"):
+        root = tmp_path / folder / "reports"
+        root.mkdir(parents=True)
+        executed = {"youth_dropout": make_notebook(root / "youth_dropout.ipynb"),
+                    "migration": make_notebook(root / "migration.ipynb")}
+        out = root / "flere-i-arbeid"
+        page = render_analysis_html(executed["youth_dropout"], out / "youth_dropout.html",
+                                    program=make_program(), analysis="youth_dropout",
+                                    demo=True, provenance=PROVENANCE)
+        render_pdf(page, out / "youth_dropout.pdf", title="x", language="nb")
+        render_program(make_program(), executed, out, demo=True, provenance=PROVENANCE)
+        outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+        for pdf in sorted(out.glob("*.pdf")):
+            assert not [u for u in _pdf_uris(pdf) if "://" in u or str(tmp_path) in u]
+    assert outputs[0].keys() == outputs[1].keys()
+    for name in outputs[0]:
+        assert outputs[0][name] == outputs[1][name], f"{name} differs between the folders"
+        assert str(tmp_path).encode() not in outputs[0][name], f"{name} holds a local path"
+        assert b"file://" not in outputs[0][name], f"{name} holds a file:// link"
+
+
+def _pdf_uris(path: Path) -> list[str]:
+    pypdf = pytest.importorskip("pypdf")
+    uris = []
+    for page in pypdf.PdfReader(str(path)).pages:
+        for annot in page.get("/Annots") or []:
+            action = annot.get_object().get("/A")
+            if action is not None and "/URI" in action.get_object():
+                uris.append(str(action.get_object()["/URI"]))
+    return uris
+
+
+def test_pdf_links_to_the_manifest_relatively(built):
+    uris = _pdf_uris(built["pdf"])
+    assert "manifest.json" in uris and not [u for u in uris if ":" in u or "/" in u], uris
+
+
+# ------------------------------------------------------- front page and barometer (issue 13)
+
+def _front_calls(report, ctx):
+    import pandas as pd
+
+    report.heading(ctx, "Unge utenfor")
+    report.finding(ctx, "neet", text="NEET-andelen er 8,7 %.", question="neet_share_15_29",
+                   interval="8,1 til 9,3 %", verdict="lavere enn sammenligningen",
+                   method="DiD", target="0,7 prosentpoeng over målet")
+    report.finding(ctx, "other", text="Et annet funn.", rank=10)
+    panel = pd.DataFrame([
+        {"region": r, "year": y, "value": 100 * n / d, "numerator": n, "denominator": d}
+        for r, n, d in [("0", 9000, 100000), ("4204", 900, 10000), ("4201", 30, 300),
+                        ("4202", 400, 2000), ("4203", 150, 2000)]
+        for y in (2021, 2023)])
+    report.barometer(ctx, {"neet_share_15_29": lambda source: panel})
+
+
+def test_front_page_answers_questions_and_barometer_colours_only_tested_cells(
+        tmp_path, monkeypatch):
+    from pipeline.programs import Indicator
+
+    nb = _notebook_from_report_calls(tmp_path, monkeypatch, _front_calls)
+    program = make_program().model_copy(update={
+        "indicators": [Indicator(id="neet_share_15_29", direction="down", target=8.0, by=2026)],
+        "analyses": ["youth_dropout"]})
+    written = render_program(program, {"youth_dropout": nb}, tmp_path / "out", demo=True,
+                             provenance=PROVENANCE)
+    page = _text(written["index"])
+    front = page[page.index('class="front-page"'):page.index('class="barometer-page"')]
+    assert "Er vi på rett vei?" in front and "NEET-andelen er 8,7 %." in front
+    assert "8,1 til 9,3 %" in front and "DiD" in front and "0,7 prosentpoeng" in front
+    assert "Programmets mål: 8,0\u202f% innen 2026." in front
+    assert 'href="youth_dropout.html#section-1"' in front
+    assert "Et annet funn." in front  # the analysis's first other finding
+    barometer = page[page.index('class="barometer-page"'):]
+    assert barometer.count('<tr><th scope="row">') == 4  # the four Agder members given
+    # 4202 (20 %) and 4203 (7.5 %) differ from the country (9 %): coloured; 4201 (10 % of
+    # 300) and 4204 (9 %) do not: plain.
+    assert barometer.count("td class=\"num worse\"") == 1
+    assert barometer.count("td class=\"num better\"") == 1
+    assert barometer.count('td class="num">') == 2
+    assert "▲" in barometer and "▼" in barometer
+    assert "test på 5 %-nivå" in barometer
+    assert_unique_ids(page)
+    assert_heading_order(page)
+    openpyxl = pytest.importorskip("openpyxl")
+    assert openpyxl.load_workbook(written["workbook"]).sheetnames[1] == "Barometer"
+    pypdf = pytest.importorskip("pypdf")
+    first = pypdf.PdfReader(str(written["pdf"])).pages[0].extract_text()
+    assert "Svar på programmets spørsmål" in first and "NEET-andelen er 8,7 %." in first
+    if CHROMIUM and AXE.exists():  # the barometer's colours and table pass WCAG 2.1 AA
+        assert run_axe(written["index"], tmp_path)["violations"] == []
+
+
+# ---------------------------------------------------------------- layout and wording
+
+def test_year_tick_labels_never_overlap():
+    for width in (3.0, 4.5, 7.0):
+        fig, ax = figures.new_figure(width=width)
+        years = list(range(2000, 2025))
+        ax.plot(years, range(25), label="a")
+        ax.plot(years, range(25, 50), label="b")
+        ax.set_xticks(years)
+        ax.set_ylabel("Personer")
+        assert figures.tick_label_overlaps(fig)  # the set-up overlaps before rendering
+        svg = figures.to_svg(fig, "nb")
+        assert figures.tick_label_overlaps(fig) == [], width
+        assert "legend" in svg  # two labelled lines get a legend
+
+
+def test_slip_scanner_finds_each_class_and_the_reports_are_clean(programme, monkeypatch):
+    from pipeline import i18n
+    from pipeline.present import slips
+
+    bad = ("<p>Andelen er høyere enn Hele landet.</p><p>Alder 45-49 og 15–29.</p>"
+           "<figure><figcaption>Buskerud, Hele landet og hele landet</figcaption></figure>"
+           "<p>Indikatorer en tilflyttertjeneste kan følge med på</p>")
+    monkeypatch.setitem(i18n.ONLY, "demo_banner", ("namsskogan-tilflytting",))
+    monkeypatch.setitem(i18n.TEXTS, "demo_banner", {
+        "nb": "Indikatorer en tilflyttertjeneste kan følge med på", "en": "x"})
+    kinds = {s.split(":")[0] for s in slips.scan(bad, "flere-i-arbeid")}
+    assert kinds == {"national-capital", "dash-mix", "caption-repeat", "other-programme"}
+    assert slips.scan("<p>Hele landet har flest.</p><td>45-49</td>", "x") == []
+    monkeypatch.undo()
+    assert slips.scan(_text(programme["index"]), "flere-i-arbeid") == []
+
+
+def test_nynorsk_run_gives_nynorsk_pages_with_bokmal_fallback(tmp_path):
+    nb = make_notebook(tmp_path / "youth_dropout.ipynb")
+    notebook = nbformat.read(nb, as_version=4)
+    notebook.metadata["papermill"]["parameters"]["language"] = "nn"
+    nbformat.write(notebook, nb)
+    written = render_program(make_program("nb"), {"youth_dropout": nb}, tmp_path / "out",
+                             demo=True, provenance=PROVENANCE)
+    page = _text(written["index"])
+    assert '<html lang="nn"' in page
+    assert "Demonstrasjonsdata – ikkje offisiell statistikk" in page
+    assert "Svar på spørsmåla til programmet" in page
+
+
+def test_area_profile_renders_without_programme_text(tmp_path):
+    from pipeline.programs import area_profile
+
+    profile = area_profile("3303")
+    nb = make_notebook(tmp_path / "youth_dropout.ipynb")
+    written = render_program(profile, {"youth_dropout": nb}, tmp_path / "out", demo=True,
+                             provenance=PROVENANCE)
+    page = _text(written["index"])
+    assert "<h1>Kongsberg</h1>" in page and "Er vi på rett vei?" not in page
+    assert "references_title" not in page and "Programmets egne tall" not in page

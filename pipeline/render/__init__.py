@@ -7,6 +7,12 @@ Public API (called by :mod:`pipeline.run`)::
     render_program(program, executed, out_dir, demo=..., provenance=...)
     render_site(programs, reports_dir, failures=...)
 
+The programme page and page 1 of the combined PDF are the front page
+(:mod:`pipeline.render.frontpage`): one block per programme question built from the findings'
+structured fields, the programme's own quoted figures beside ours, and the barometer merged from
+the analyses' barometer tables. Each finding is shown once. All wording comes from
+``pipeline/texts/render.yml`` and ``present.yml`` (bokmål, English, nynorsk).
+
 Only the display outputs of the notebooks reach a report (never code, Markdown, print output or
 warnings); a notebook with an error output is refused with :class:`RenderError`.
 """

@@ -10,6 +10,7 @@ more by analysis.
 from __future__ import annotations
 
 import copy
+import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,7 +125,51 @@ def scope_svg_ids(markup: str, start: int = 1) -> tuple[str, int]:
 
 WIDE_TABLE_COLUMNS = 8  # from here a table gets a smaller print font
 VERY_WIDE_TABLE_COLUMNS = 12  # from here it is printed on a landscape page
-_TABLE_WRAP = re.compile(r'<div class="table-wrap">(\s*<table\b.*?</table>)', re.S)
+_TABLE_WRAP = re.compile(r'<div class="table-wrap( barometer)?">(\s*<table\b.*?</table>)', re.S)
+
+
+_FINDING = re.compile(r'<p class="finding" id="([^"]+)"[^>]*>.*?</p>', re.S)
+_BAROMETER = re.compile(r'<div class="table-wrap[^"]*\bbarometer\b[^"]*"[^>]*>.*?</table>.*?</div>',
+                        re.S)
+_WIDE_WRAP = re.compile(r'(<div class="table-wrap (?:wide|very-wide)[^"]*"[^>]*>)')
+
+
+def strip_findings(markup: str, ids: set[str]) -> str:
+    """Leave out the finding paragraphs whose id is in ``ids`` (shown once, elsewhere)."""
+    if not ids:
+        return markup
+    return _FINDING.sub(lambda m: "" if m[1] in ids else m[0], markup)
+
+
+_ANY_TABLE = re.compile(r'<div class="table-wrap[^"]*"[^>]*>\s*<table\b.*?</table>.*?</div>', re.S)
+
+
+def move_long_tables(markup: str, max_rows: int, note: str) -> str:
+    """Replace tables longer than ``max_rows`` by one line naming them (they stay in full in
+    the HTML report and the workbook); ``note`` is a template with ``{caption}``."""
+    from markupsafe import escape
+
+    def one(match: re.Match[str]) -> str:
+        if match[0].count("<tr>") - 1 <= max_rows:
+            return match[0]
+        caption = re.search(r"<caption[^>]*>(.*?)</caption>", match[0], re.S)
+        text = html.unescape(re.sub(r"<[^>]+>", "", caption[1])) if caption else ""
+        return f'<p class="table-note moved">{escape(note.format(caption=text))}</p>'
+
+    return _ANY_TABLE.sub(one, markup)
+
+
+def strip_barometers(markup: str) -> str:
+    """Leave out an analysis's part of the barometer (the programme shows it merged, once)."""
+    return _BAROMETER.sub("", markup)
+
+
+def add_scroll_hints(markup: str, hint: str) -> str:
+    """Put a visible "scroll sideways" line above every wide table (hidden in print)."""
+    from markupsafe import escape
+
+    line = f'<p class="scroll-hint">{escape(hint)}</p>'
+    return _WIDE_WRAP.sub(lambda m: line + m[1], markup)
 
 
 def mark_wide_tables(markup: str) -> str:
@@ -135,7 +180,8 @@ def mark_wide_tables(markup: str) -> str:
     2.1.1; axe-core rule ``scrollable-region-focusable``).
     """
     def rewrite(match: re.Match[str]) -> str:
-        table = match[1]
+        table = match[2]
+        extra = match[1] or ""
         head = re.search(r"<thead>.*?</thead>", table, re.S)
         columns = len(re.findall(r"<th\b", head[0] if head else ""))
         if columns < WIDE_TABLE_COLUMNS:
@@ -144,7 +190,7 @@ def mark_wide_tables(markup: str) -> str:
         caption = re.search(r"<caption>(.*?)</caption>", table, re.S)
         label = re.sub(r"<[^>]+>", "", caption[1]).strip() if caption else ""
         named = f' role="region" aria-label="{label}"' if label else ""
-        return f'<div class="table-wrap {size}" tabindex="0"{named}>{table}'
+        return f'<div class="table-wrap {size}{extra}" tabindex="0"{named}>{table}'
 
     return _TABLE_WRAP.sub(rewrite, markup)
 

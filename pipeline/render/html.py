@@ -21,7 +21,14 @@ from markupsafe import Markup, escape
 from pipeline import i18n, io
 from pipeline.programs import Program
 from pipeline.render import texts
-from pipeline.render.content import TEMPLATES, RenderError, ReportContent, read_report
+from pipeline.render.content import (
+    TEMPLATES,
+    RenderError,
+    ReportContent,
+    add_scroll_hints,
+    read_report,
+    strip_findings,
+)
 
 LOG = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -190,6 +197,7 @@ def page_context(program: Program, lang: str, demo: bool, **extra: Any) -> dict[
 
     return {"lang": lang, "t": t, "css": Markup(stylesheet()),
             "program": program, "demo": demo, "description": "", "body_class": "",
+            "lead": program.description_for(lang) if program is not None else "",
             **extra}
 
 
@@ -199,7 +207,7 @@ def source_label(demo: bool, lang: str) -> str:
 
 
 def _reproduce(program: Program, analysis: str, lang: str) -> Markup:
-    template = escape(i18n.TEXTS["render.reproduce"][lang])
+    template = escape(i18n.text_of("render.reproduce", lang))
     return Markup(template).format(
         notebook=Markup("<code>notebooks/{}.ipynb</code>").format(analysis),
         program_file=Markup("<code>programs/{}.yml</code>").format(program.id),
@@ -224,16 +232,21 @@ def analysis_page(content: ReportContent, *, program: Program, analysis: str, de
     """The HTML text of one analysis report (see :func:`render_analysis_html`)."""
     lang = report_language(program, content.parameters)
     title = texts.analysis_title(analysis, lang)
-    facts = [(texts.t("owner", lang), program.owner),
-             (texts.t("area", lang), area_label(program, content.parameters)),
-             (texts.t("data_source", lang), source_label(demo, lang))]
+    summary = content.key_findings(MAX_KEY_FINDINGS)
+    # Each finding is shown once: in the summary (linking to its section) or, beyond the
+    # summary's few, where it arises.
+    body = strip_findings(content.body, {str(f.get("id")) for f in summary if f.get("id")})
+    body = add_scroll_hints(body, texts.t("scroll_hint", lang))
+    facts = [(texts.t("owner", lang), program.owner)] if program.owner else []
+    facts += [(texts.t("area", lang), area_label(program, content.parameters)),
+              (texts.t("data_source", lang), source_label(demo, lang))]
     context = page_context(
         program, lang, demo,
         page_title=f"{title} – {program.title}",
         description=f"{program.title}: {title}",
         analysis_title=title, facts=facts,
-        findings=content.key_findings(MAX_KEY_FINDINGS),
-        body=Markup(content.body),
+        findings=summary,
+        body=Markup(body),
         reproduce=_reproduce(program, analysis, lang),
         **methods_context(program, provenance, lang))
     return _environment().get_template("report.html.j2").render(context)
@@ -271,6 +284,11 @@ def render_analysis_html(executed_nb: Path, out_html: Path, *, program: Program,
     Raises:
         RenderError: when the notebook is missing, unreadable or has an error output.
     """
+    from pipeline.present import slips
+
     content = read_report(executed_nb)
-    return write_page(Path(out_html), analysis_page(content, program=program, analysis=analysis,
-                                                    demo=demo, provenance=provenance))
+    markup = analysis_page(content, program=program, analysis=analysis, demo=demo,
+                           provenance=provenance)
+    for slip in slips.scan(markup, program.id):  # wording slips: say so, never block a report
+        LOG.warning("%s: wording slip %s", out_html, slip)
+    return write_page(Path(out_html), markup)

@@ -8,6 +8,7 @@ convention), so the same HTML gives the same PDF bytes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -16,6 +17,7 @@ from pathlib import Path
 from pipeline import io
 
 PDF_VARIANT = "pdf/ua-1"
+FONT_EPOCH = "946684800"  # 2000-01-01T00:00:00Z, the same constant as the workbook's dates
 PRINT_CSS = Path(__file__).resolve().parent / "print.css"
 
 
@@ -25,6 +27,24 @@ def _fixed_date() -> str | None:
         return None
     stamp = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
     return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@contextlib.contextmanager
+def _font_clock():
+    """Fix the clock fontTools stamps into every embedded font subset (``head.modified``).
+
+    fontTools reads ``SOURCE_DATE_EPOCH``; without it each PDF would carry the time it was
+    made inside its fonts. The variable is set only while rendering (and only when unset), so
+    the PDF's own metadata dates still follow the user's setting.
+    """
+    if os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = FONT_EPOCH
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 def _offline_fetcher():
@@ -49,22 +69,30 @@ def with_print_css(html_text: str) -> str:
 
 def write_pdf(out_pdf: Path, *, title: str, language: str, html_path: Path | None = None,
               html_text: str | None = None, base_url: Path | None = None) -> Path:
-    """Render HTML (a file or text) to a tagged PDF written atomically to ``out_pdf``."""
+    """Render HTML (a file or text) to a tagged PDF written atomically to ``out_pdf``.
+
+    No base URL is given to WeasyPrint: reports are self-contained, and without one a relative
+    link (``manifest.json``, ``index.html``) stays relative in the PDF, so it points at the
+    published file beside the PDF and the bytes do not depend on where the checkout lives.
+    ``base_url`` is accepted for older callers and ignored.
+    """
+    del base_url
     from weasyprint import HTML
 
     # WeasyPrint logs every CSS property it ignores; keep the run's output readable.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     if html_path is not None:
         html_text = Path(html_path).read_text(encoding="utf-8")
-        base_url = Path(html_path).parent
-    source = HTML(string=with_print_css(html_text or ""), base_url=str(base_url or Path.cwd()),
+    source = HTML(string=with_print_css(html_text or ""), base_url=None,
                   url_fetcher=_offline_fetcher())
-    document = source.render()
-    document.metadata.title = title
-    document.metadata.lang = language
-    document.metadata.generator = "innsikt"
-    document.metadata.created = document.metadata.modified = _fixed_date()
-    data = document.write_pdf(pdf_variant=PDF_VARIANT)
+    created = _fixed_date()
+    with _font_clock():
+        document = source.render()
+        document.metadata.title = title
+        document.metadata.lang = language
+        document.metadata.generator = "innsikt"
+        document.metadata.created = document.metadata.modified = created
+        data = document.write_pdf(pdf_variant=PDF_VARIANT)
     return io.write_bytes(out_pdf, data)
 
 

@@ -18,17 +18,20 @@ from typing import Any
 
 from markupsafe import Markup
 
+from pipeline import i18n
 from pipeline.programs import Program
-from pipeline.render import texts
+from pipeline.render import frontpage, texts
 from pipeline.render.content import (
     RenderError,
     ReportContent,
+    move_long_tables,
     prefix_ids,
     read_report,
     shift_headings,
+    strip_barometers,
+    strip_findings,
 )
 from pipeline.render.html import (
-    MAX_KEY_FINDINGS,
     area_label,
     methods_context,
     page_context,
@@ -41,7 +44,7 @@ from pipeline.render.pdf import write_pdf
 from pipeline.render.workbook import render_workbook
 
 LOG = logging.getLogger(__name__)
-PROGRAM_PAGE_FINDINGS = 3  # the programme page shows each analysis's top findings only
+COMBINED_MAX_ROWS = 10  # longer tables stay in the HTML reports and the workbook, not the PDF
 
 
 def _ordered(program: Program, executed: Mapping[str, Path]) -> list[str]:
@@ -51,50 +54,68 @@ def _ordered(program: Program, executed: Mapping[str, Path]) -> list[str]:
 
 
 def _facts(program: Program, lang: str, demo: bool) -> list[tuple[str, str]]:
-    return [(texts.t("owner", lang), program.owner),
-            (texts.t("area", lang), area_label(program)),
-            (texts.t("data_source", lang), source_label(demo, lang))]
+    facts = [(texts.t("owner", lang), program.owner)] if program.owner else []
+    return facts + [(texts.t("area", lang), area_label(program)),
+                    (texts.t("data_source", lang), source_label(demo, lang))]
+
+
+def _front(program: Program, reports: Mapping[str, ReportContent], lang: str,
+           link) -> dict[str, Any]:
+    front = frontpage.blocks(program, reports, lang, link)
+    refs = frontpage.references(program, reports, lang, link)
+    return {"front": front, "refs": refs, "barometer": frontpage.barometer(reports),
+            "shown": frontpage.shown_finding_ids(front, refs)}
 
 
 def combined_page(program: Program, reports: Mapping[str, ReportContent], *, demo: bool,
                   provenance: list[dict]) -> str:
     """HTML of the combined programme report (source of ``<program>.pdf``).
 
-    Each analysis becomes a section with its own findings and outputs; its headings move one
-    level down (the analysis title is the h2) and its ids get the analysis name as prefix so
-    they stay unique in one document.
+    Page 1 is the front page (one block per programme question, the programme's own figures
+    beside ours), then the contents, the barometer (when the analyses published one) and each
+    analysis as a section: its headings move one level down (the analysis title is the h2),
+    its ids get the analysis name as prefix so they stay unique in one document, and the
+    findings already on the front page and its part of the barometer are left out (each is
+    shown once).
     """
     lang = program.language
+    front = _front(program, reports, lang,
+                   lambda analysis, anchor: f"#a-{analysis}-{anchor}" if anchor else "")
     sections = []
     for analysis, content in reports.items():
         anchor = f"a-{analysis}"
-        body = prefix_ids(shift_headings(content.body), f"{anchor}-")
+        body = strip_barometers(strip_findings(content.body, front["shown"].get(analysis, set())))
+        body = move_long_tables(body, COMBINED_MAX_ROWS, texts.t("table_in_workbook", lang))
+        body = prefix_ids(shift_headings(body), f"{anchor}-")
         sections.append({"anchor": anchor, "title": texts.analysis_title(analysis, lang),
-                         "findings": content.key_findings(MAX_KEY_FINDINGS),
                          "body": Markup(body)})
     context = page_context(program, lang, demo, page_title=program.title,
-                           description=program.description, facts=_facts(program, lang, demo),
-                           analyses=sections, reproduce="", body_class="combined",
+                           description=program.description_for(lang),
+                           facts=_facts(program, lang, demo), analyses=sections, reproduce="",
+                           body_class="combined", **front,
                            **methods_context(program, provenance, lang))
     return render_template("combined.html.j2", context)
 
 
 def program_page(program: Program, reports: Mapping[str, ReportContent], *, demo: bool,
                  combined_pdf: str, workbook: str) -> str:
-    """HTML of the programme page ``reports/<program>/index.html``."""
+    """HTML of the programme page ``reports/<program>/index.html``: the front page first."""
     lang = program.language
+    front = _front(program, reports, lang,
+                   lambda analysis, anchor: f"{analysis}.html" + (f"#{anchor}" if anchor else ""))
     cards = []
     for analysis in list(program.analyses) + sorted(set(reports) - set(program.analyses)):
         content = reports.get(analysis)
         cards.append({"name": analysis, "title": texts.analysis_title(analysis, lang),
                       "available": content is not None,
-                      "findings": content.key_findings(PROGRAM_PAGE_FINDINGS) if content else [],
                       "html": f"{analysis}.html", "pdf": f"{analysis}.pdf"})
     context = page_context(program, lang, demo, page_title=program.title,
-                           description=program.description, facts=_facts(program, lang, demo),
-                           analyses=cards, combined_pdf=combined_pdf, workbook=workbook,
-                           body_class="programme")
-    return render_template("program.html.j2", context)
+                           description=program.description_for(lang),
+                           facts=_facts(program, lang, demo), analyses=cards,
+                           combined_pdf=combined_pdf, workbook=workbook,
+                           body_class="programme", **front)
+    markup = render_template("program.html.j2", context)
+    return markup
 
 
 def render_program(program: Program, executed: dict[str, Path], out_dir: Path, *, demo: bool,
@@ -176,7 +197,7 @@ def site_page(programs: list[tuple[Program, dict]], reports_dir: Path, *,
     for program, executed in sorted(programs, key=lambda item: item[0].id):
         folder = Path(reports_dir) / program.id
         manifest_lang = executed.get("language") if isinstance(executed, dict) else None
-        plang = manifest_lang if manifest_lang in ("nb", "en") else program.language
+        plang = manifest_lang if manifest_lang in i18n.LANGUAGES else program.language
         demo = _is_demo(executed)
         any_demo = any_demo or demo
         analyses = [{"title": texts.analysis_title(a, plang), "html": f"{program.id}/{a}.html",
@@ -202,7 +223,7 @@ def site_page(programs: list[tuple[Program, dict]], reports_dir: Path, *,
 
 
 def render_site(programs: list[tuple[Program, dict]], reports_dir: Path, *,
-                failures: list[str]) -> Path:
+                failures: list[str], lang: str = "nb") -> Path:
     """Write ``reports/index.html`` linking every programme and its reports.
 
     Args:
@@ -213,10 +234,11 @@ def render_site(programs: list[tuple[Program, dict]], reports_dir: Path, *,
         reports_dir: the ``reports`` folder.
         failures: one line per failed analysis (e.g. ``"flere-i-arbeid/migration: cell 7
             raised ValueError"``), listed at the top when any.
+        lang: the index page's language (a tree per language, ``reports/en/index.html``).
 
     Returns:
         The path of ``reports/index.html``.
     """
     reports_dir = Path(reports_dir)
     return write_page(reports_dir / "index.html",
-                      site_page(programs, reports_dir, failures=failures))
+                      site_page(programs, reports_dir, failures=failures, lang=lang))

@@ -20,10 +20,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.writer.excel import ExcelWriter
 
-from pipeline import io
+from pipeline import i18n, io
 from pipeline.programs import Program
 from pipeline.render import texts
 from pipeline.render.content import ReportContent
+from pipeline.render.frontpage import barometer
 from pipeline.render.html import normalise_sources, split_rules
 
 FIXED_TIME = dt.datetime(2000, 1, 1)  # Excel needs some date; this one is a constant
@@ -33,9 +34,14 @@ BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=13)
 
 
-def sheet_name(analysis: str, number: int, used: set[str]) -> str:
-    """A valid, unique sheet name (≤ 31 characters, no ``[]:*?/\\``) for table ``number``."""
-    base = _BAD_SHEET_CHARS.sub("-", f"{analysis} {number}")
+def sheet_name(analysis: str, number: int, used: set[str], numbered: bool = True) -> str:
+    """A valid, unique sheet name (≤ 31 characters, no ``[]:*?/\\``) for table ``number``.
+
+    ``analysis`` is the analysis's display title (a reader sees "Flytting og befolkning 2",
+    not "migration 2"); long titles are cut so the number always shows.
+    """
+    tail = f" {number}" if numbered else ""
+    base = _BAD_SHEET_CHARS.sub("-", analysis[:31 - len(tail)].rstrip() + tail)
     name = base[:31]
     suffix = 2
     while name.lower() in used:
@@ -52,6 +58,23 @@ def _cell_value(value: Any) -> Any:
     return str(value)
 
 
+def put(ws, row: int, column: int, value: Any):
+    """Write one cell; text is always stored as text, never as a formula.
+
+    openpyxl turns any string that starts with ``=`` into a formula. Text in the workbook comes
+    from programme files and notebooks written by many hands, so a label such as
+    ``=HYPERLINK("http://…")`` must stay a label: the cell is typed as a string and gets
+    Excel's quote prefix, so editing it in Excel does not turn it into a formula either.
+    """
+    cell = ws.cell(row=row, column=column)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value[:1] in ("=", "+", "-", "@"):
+            cell.quotePrefix = True
+    return cell
+
+
 def _autosize(ws, columns: int, start_row: int) -> None:
     for col in range(1, columns + 1):
         letter = get_column_letter(col)
@@ -62,12 +85,11 @@ def _autosize(ws, columns: int, start_row: int) -> None:
 
 def _table_sheet(ws, table: Mapping[str, Any], analysis_title: str, lang: str) -> None:
     columns: Sequence[str] = table.get("columns", [])
-    ws["A1"] = table.get("caption", "")
-    ws["A1"].font = TITLE
-    ws["A2"] = f"{texts.t('analysis', lang)}: {analysis_title}"
+    put(ws, 1, 1, str(table.get("caption", ""))).font = TITLE
+    put(ws, 2, 1, f"{texts.t('analysis', lang)}: {analysis_title}")
     header_row = 4
     for col, name in enumerate(columns, 1):
-        cell = ws.cell(row=header_row, column=col, value=str(name))
+        cell = put(ws, header_row, col, str(name))
         cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="bottom")
     suppressed = False
@@ -75,7 +97,7 @@ def _table_sheet(ws, table: Mapping[str, Any], analysis_title: str, lang: str) -
         for col, value in enumerate(row, 1):
             value = _cell_value(value)
             suppressed = suppressed or value == ":"
-            cell = ws.cell(row=r, column=col, value=value)
+            cell = put(ws, r, col, value)
             if value == ":":
                 cell.alignment = Alignment(horizontal="right")
             elif isinstance(value, float):
@@ -87,40 +109,67 @@ def _table_sheet(ws, table: Mapping[str, Any], analysis_title: str, lang: str) -
     if suppressed and not notes:
         notes.append(texts.t("suppressed_cells", lang))
     for i, note in enumerate(notes):
-        ws.cell(row=note_row + i, column=1, value=str(note))
+        put(ws, note_row + i, 1, str(note))
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
     _autosize(ws, max(1, len(columns)), header_row)
 
 
 def _sources_sheet(ws, program: Program, lang: str, demo: bool,
                    provenance: Iterable[Mapping[str, Any]]) -> None:
-    ws["A1"] = f"{texts.t('sources_sheet', lang)}: {program.title}"
-    ws["A1"].font = TITLE
-    ws["A2"] = texts.t("source_demo" if demo else "source_ssb", lang)
+    put(ws, 1, 1, f"{texts.t('sources_sheet', lang)}: {program.title}").font = TITLE
+    put(ws, 2, 1, texts.t("source_demo" if demo else "source_ssb", lang))
     row = 3
     if demo:
-        ws.cell(row=row, column=1, value=texts.t("demo_banner", lang)).font = BOLD
+        put(ws, row, 1, texts.t("demo_banner", lang)).font = BOLD
         row += 1
-    ws.cell(row=row, column=1,
-            value=texts.t("suppression", lang, threshold=program.disclosure_threshold))
+    put(ws, row, 1, texts.t("suppression", lang, threshold=program.disclosure_threshold))
     row += 2
     heads = ["col_table", "col_title", "col_updated", "col_retrieved", "col_note"]
     for col, key in enumerate(heads, 1):
-        ws.cell(row=row, column=col, value=texts.t(key, lang)).font = BOLD
+        put(ws, row, col, texts.t(key, lang)).font = BOLD
     first = row
     provenance = list(provenance)
     for source in normalise_sources(provenance, lang):
         row += 1
         for col, key in enumerate(["table_id", "title", "updated", "retrieved", "note"], 1):
-            ws.cell(row=row, column=col, value=source[key] or None)
+            put(ws, row, col, source[key] or None)
     rules = [] if demo else split_rules(provenance, lang)
     if rules:
         row += 2
-        ws.cell(row=row, column=1, value=texts.t("split_rules", lang)).font = BOLD
+        put(ws, row, 1, texts.t("split_rules", lang)).font = BOLD
         for rule in rules:
             row += 1
-            ws.cell(row=row, column=1, value=rule)
+            put(ws, row, 1, rule)
     _autosize(ws, len(heads), first)
+
+
+def _contents_row(contents, row: int, name: str, title: str, caption: str) -> None:
+    link = put(contents, row, 1, name)
+    link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{name}'!A1")
+    put(contents, row, 2, title)
+    put(contents, row, 3, caption)
+
+
+def _barometer_sheet(ws, merged: Mapping[str, Any], lang: str) -> None:
+    """The merged barometer: one row per municipality, latest and change per indicator."""
+    put(ws, 1, 1, str(merged["caption"])).font = TITLE
+    header_row = 3
+    put(ws, header_row, 1, texts.t("area", lang)).font = BOLD
+    change = texts.t("barometer_change", lang, start=merged["start"])
+    for i, column in enumerate(merged["columns"]):
+        put(ws, header_row, 2 + 2 * i, str(column)).font = BOLD
+        put(ws, header_row, 3 + 2 * i, change).font = BOLD
+    for r, row in enumerate(merged["rows"], header_row + 1):
+        put(ws, r, 1, str(row["name"]))
+        for i, (latest, delta, comparison) in enumerate(row["cells"]):
+            put(ws, r, 2 + 2 * i, str(latest)).alignment = Alignment(horizontal="right")
+            put(ws, r, 3 + 2 * i, str(delta)).alignment = Alignment(horizontal="right")
+            if comparison:
+                ws.cell(row=r, column=2 + 2 * i).font = Font(
+                    bold=True, color="006100" if comparison == "better" else "9C0006")
+    put(ws, header_row + len(merged["rows"]) + 2, 1, str(merged["legend"]))
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=2)
+    _autosize(ws, 1 + 2 * len(merged["columns"]), header_row)
 
 
 def _stable_bytes(wb: Workbook) -> bytes:
@@ -155,27 +204,32 @@ def build_workbook(program: Program, reports: Mapping[str, ReportContent], *, de
     wb = Workbook()
     contents = wb.active
     contents.title = texts.t("contents_sheet", lang)
-    contents["A1"] = program.title
-    contents["A1"].font = TITLE
+    put(contents, 1, 1, program.title).font = TITLE
     row = 2
     if demo:
-        contents.cell(row=row, column=1, value=texts.t("demo_banner", lang)).font = BOLD
+        put(contents, row, 1, texts.t("demo_banner", lang)).font = BOLD
         row += 1
     row += 1
     for col, key in enumerate(["sheet", "analysis", "caption"], 1):
-        contents.cell(row=row, column=col, value=texts.t(key, lang)).font = BOLD
+        put(contents, row, col, texts.t(key, lang)).font = BOLD
     first = row
     used = {contents.title.lower(), texts.t("sources_sheet", lang).lower()}
+    merged = barometer(reports)
+    if merged is not None:
+        name = sheet_name(texts.t("barometer_sheet", lang), 0, used, numbered=False)
+        _barometer_sheet(wb.create_sheet(name), merged, lang)
+        row += 1
+        _contents_row(contents, row, name, texts.t("barometer_title", lang), merged["caption"])
     for analysis, content in reports.items():
         title = texts.analysis_title(analysis, lang)
-        for number, table in enumerate(content.tables, 1):
-            name = sheet_name(analysis, number, used)
+        tables = [tb for tb in content.tables if tb.get("kind") != "barometer"]
+        short = (texts.t(f"sheet_{analysis}", lang)
+                 if f"render.sheet_{analysis}" in i18n.TEXTS else title)
+        for number, table in enumerate(tables, 1):
+            name = sheet_name(short, number, used)
             _table_sheet(wb.create_sheet(name), table, title, lang)
             row += 1
-            link = contents.cell(row=row, column=1, value=name)
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{name}'!A1")
-            contents.cell(row=row, column=2, value=title)
-            contents.cell(row=row, column=3, value=table.get("caption", ""))
+            _contents_row(contents, row, name, title, str(table.get("caption", "")))
     _autosize(contents, 3, first)
     _sources_sheet(wb.create_sheet(texts.t("sources_sheet", lang)), program, lang, demo,
                    provenance)

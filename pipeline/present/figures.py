@@ -1,0 +1,183 @@
+"""One plotting style for every report figure.
+
+Colours come from the Okabe–Ito palette (safe for the common forms of colour blindness); text is
+large enough for A4 print; SVG output is deterministic (fixed hash salt, no dates) so re-rendering
+gives identical bytes. Every figure is shown through :func:`pipeline.report.figure`, which
+requires alt text.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+LOG = logging.getLogger(__name__)
+# Okabe & Ito (2008), "Color Universal Design".
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+           "#000000"]
+REGION_COLOUR = PALETTE[0]
+COMPARISON_COLOUR = "#6b6b6b"
+INTERVAL_ALPHA = 0.25
+
+STYLE = {
+    "figure.figsize": (7.0, 3.8),
+    "figure.dpi": 100,
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+    "legend.frameon": False,
+    "svg.hashsalt": "innsikt",
+    "svg.fonttype": "path",
+}
+
+
+def apply_style() -> None:
+    """Apply the report style to matplotlib globally."""
+    plt.rcParams.update(STYLE)
+
+
+def new_figure(width: float = 7.0, height: float = 3.8, ncols: int = 1):
+    """A new figure and axes in the report style."""
+    apply_style()
+    return plt.subplots(1, ncols, figsize=(width, height), layout="constrained")
+
+
+def _whole_year_ticks(fig) -> None:
+    """On x axes that show calendar years, tick whole years only (never "2019.5")."""
+    from matplotlib.ticker import MaxNLocator, ScalarFormatter
+
+    for ax in fig.get_axes():
+        low, high = sorted(ax.get_xlim())
+        formatter = ax.xaxis.get_major_formatter()
+        if 1900 <= low and high <= 2100 and isinstance(formatter, ScalarFormatter):
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.xaxis.set_major_formatter("{x:.0f}")
+
+
+def _decimals(values) -> int:
+    """Decimals needed to tell the tick values apart (at most 6)."""
+    needed = 0
+    for value in values:
+        text = f"{value:.6f}".rstrip("0")
+        needed = max(needed, len(text.split(".")[1]))
+    return needed
+
+
+def _localise_ticks(fig, language: str) -> None:
+    """Tick labels in the report's number style: ``1 234,5`` and true minus in bokmål."""
+    from matplotlib.ticker import FuncFormatter, ScalarFormatter
+
+    from pipeline import i18n
+
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()) is not ScalarFormatter:
+                continue  # years, categories, percent and log axes keep their own labels
+            decimals = _decimals(axis.get_majorticklocs())
+            axis.set_major_formatter(FuncFormatter(
+                lambda x, _pos, d=decimals: i18n.fmt_number(x, language, d)))
+
+
+def _canvas(fig):
+    """The figure's Agg canvas (a closed or SVG-saved figure may have a plain one)."""
+    if not hasattr(fig.canvas, "get_renderer"):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+    return fig.canvas
+
+
+def _boxes(fig, axis) -> list:
+    renderer = _canvas(fig).get_renderer()
+    return [label.get_window_extent(renderer) for label in axis.get_ticklabels()
+            if label.get_visible() and label.get_text()]
+
+
+def tick_label_overlaps(fig) -> list[tuple[str, str]]:
+    """Pairs of tick labels (their texts) whose boxes overlap, on any axis of ``fig``."""
+    _canvas(fig).draw()
+    found = []
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = [lb for lb in axis.get_ticklabels() if lb.get_visible() and lb.get_text()]
+            boxes = _boxes(fig, axis)
+            for i in range(len(boxes) - 1):
+                for j in range(i + 1, len(boxes)):
+                    if boxes[i].overlaps(boxes[j]):
+                        found.append((labels[i].get_text(), labels[j].get_text()))
+    return found
+
+
+def _thin_ticks(fig) -> None:
+    """Keep every k-th tick on an axis whose labels overlap ("200820102012" never shows)."""
+    _canvas(fig).draw()
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            boxes = _boxes(fig, axis)
+            if not any(a.overlaps(b) for a, b in zip(boxes, boxes[1:], strict=False)):
+                continue
+            low, high = sorted(axis.get_view_interval())
+            locs = [x for x in axis.get_majorticklocs() if low - 1e-9 <= x <= high + 1e-9]
+            texts = {x: lb.get_text() for x, lb in zip(axis.get_majorticklocs(),
+                                                      axis.get_ticklabels(), strict=False)}
+            for step in range(2, max(3, len(locs))):
+                keep = locs[::step]
+                axis.set_ticks(keep, [texts.get(x, "") for x in keep])
+                fig.canvas.draw()
+                boxes = _boxes(fig, axis)
+                if not any(a.overlaps(b) for a, b in zip(boxes, boxes[1:], strict=False)):
+                    break
+
+
+def _legend_when_labelled(fig) -> None:
+    """Add the legend a chart forgot: two or more labelled lines and no legend shown."""
+    for ax in fig.get_axes():
+        handles, labels = ax.get_legend_handles_labels()
+        if len(labels) >= 2 and ax.get_legend() is None and not fig.legends:
+            ax.legend()
+
+
+def missing_axis_labels(fig) -> list[str]:
+    """Axes whose y axis shows numbers but has no label (titles of the axes, for a warning)."""
+    missing = []
+    for number, ax in enumerate(fig.get_axes(), 1):
+        if ax.yaxis.get_visible() and ax.get_yticks().size and not ax.get_ylabel():
+            missing.append(ax.get_title() or f"axes {number}")
+    return missing
+
+
+def to_svg(fig, language: str | None = None) -> str:
+    """Render a figure to deterministic SVG text (no metadata dates) and close it.
+
+    Before drawing: whole-year ticks, the language's number style, a legend when several
+    labelled lines have none, and tick labels thinned until none overlap (checked on the
+    labels' drawn boxes). A y axis without a label is logged as a warning.
+
+    Args:
+        fig: the figure.
+        language: ``nb`` or ``en``: tick labels follow that language's number style (decimal
+            comma and thin-space thousands in bokmål). ``None`` keeps matplotlib's labels.
+    """
+    _whole_year_ticks(fig)
+    if language:
+        _localise_ticks(fig, language)
+    _legend_when_labelled(fig)
+    _thin_ticks(fig)
+    for name in missing_axis_labels(fig):
+        LOG.warning("figure %r: the y axis has no label (say the unit)", name)
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+    svg = buffer.getvalue()
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg
