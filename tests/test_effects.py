@@ -145,7 +145,7 @@ def test_statistics_modules_import_no_text_report_or_figures():
     code = ("import sys\n"
             "import pipeline.analysis.effects.estimate, pipeline.analysis.effects.tracking\n"
             "import pipeline.analysis.youth_dropout.statistics\n"
-            "import pipeline.analysis.youth_dropout.compute\n"
+            "import pipeline.analysis.youth_dropout.results\n"
             "bad = sorted(m for m in sys.modules if m in ('matplotlib', 'pipeline.i18n',"
             " 'pipeline.report', 'pipeline.figures') or m.startswith('pipeline.present')"
             " or m.endswith('.sections') or m.endswith('effects.figures'))\n"

@@ -46,7 +46,7 @@ class PanelDesign:
     shock_sd: float = 0.5  # common year shock
     unit_sd: float = 0.3  # unit-year noise beyond the binomial
     overdispersion: float = 1.0  # binomial variance × this (quasi-binomial)
-    trend_break: float = 0.0  # pp/year from start − 3 in the treated unit and half the pool
+    trend_break: float = 0.0  # pp/year from start − 3 in every unit (a common break)
     pool: int | None = None  # candidates for automatic choice (None: comparisons given)
     effect: float = EFFECT
     estimators: tuple[str, ...] = ("did", "synth", "auto")
@@ -63,8 +63,8 @@ PANEL_DESIGNS = (
     PanelDesign("treated 20 000 vs 1 500–20 000, 5 comparisons", 20_000, (1_500, 20_000), 5),
     PanelDesign("overdispersed ×4, treated 600, 16 comparisons", 600, (1_500, 20_000), 16,
                 overdispersion=4.0),
-    PanelDesign("trend break before start (treated + half the pool), 16 comparisons", 20_000,
-                (1_500, 20_000), 16, trend_break=0.3),
+    PanelDesign("common trend break 3 years before the start, treated 2 400, 16 comparisons",
+                2_400, (1_500, 20_000), 16, trend_break=-0.3),
     PanelDesign("automatic choice of 8 from 40 candidates", 2_400, (1_500, 20_000), 8, pool=40),
     PanelDesign("county completion cohorts 2006–2020, 14 other counties", 3_000,
                 (1_000, 15_000), 14, years=tuple(range(2006, 2021)), start=2016, shock_sd=0.8,
@@ -123,11 +123,8 @@ def simulate_panel(design: PanelDesign, rng: np.random.Generator, effect: float
     share = level[:, None] + rng.normal(0, design.shock_sd, len(years))[None, :]
     share = share + rng.normal(0, design.unit_sd, (n, len(years)))
     if design.trend_break:
-        bent = np.zeros(n, bool)
-        bent[0] = True
-        bent[1 + rng.permutation(n - 1)[: (n - 1) // 2]] = True
         after = np.clip(years - (design.start - 3), 0, None)
-        share = share + np.where(bent[:, None], design.trend_break * after[None, :], 0.0)
+        share = share + design.trend_break * after[None, :]
     share[0, years >= design.start] += effect
     p = np.clip(share, 0.5, 60) / 100
     if design.overdispersion > 1:
@@ -188,8 +185,9 @@ def _estimates(design: PanelDesign, panel: pd.DataFrame, comparison: list[str] |
                ) -> dict[str, tuple[float, float, float]]:
     """(p, ci_low, ci_high) of DiD, synthetic control and auto from one estimation."""
     if comparison is None:
+        pool = [c for c in panel["region"].unique() if c != "T"]
         res = estimate_effect(panel, "T", design.start, method="auto", placebos=False,
-                              event=False)
+                              event=False, candidates=pool)
     else:
         block, var = _block(panel)
         pre = np.array([y for y in block.columns if y < design.start])

@@ -8,7 +8,7 @@ programmes and among minority-language pupils; Buskerudplanen: "mer innenforskap
 Layout (one concern per module):
 
 - :mod:`.statistics` — binomial GLMs and tidy transforms (pure; no text, figures or context),
-- :mod:`.compute` — :func:`compute` (area → :class:`YouthResult` of tidy frames) and the
+- :mod:`.results` — :func:`compute` (area → :class:`YouthResult` of tidy frames) and the
   indicator panels :data:`INDICATORS` used by effect tracking,
 - :mod:`.tables` — display tables from the result (numbers, no words),
 - :mod:`.figures` — matplotlib figures (labels passed in),
@@ -23,7 +23,7 @@ Use from a plain Python session::
 
 import importlib
 
-from pipeline.analysis.youth_dropout.compute import INDICATORS, YouthResult, compute
+from pipeline.analysis.youth_dropout.results import INDICATORS, YouthResult, compute
 
 __all__ = ["INDICATORS", "YouthResult", "compute", "sections"]
 

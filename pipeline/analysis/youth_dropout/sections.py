@@ -10,7 +10,7 @@ import pandas as pd
 from pipeline import i18n
 from pipeline.analysis.effects.sections import Section, effect_section
 from pipeline.analysis.youth_dropout import figures, tables
-from pipeline.analysis.youth_dropout.compute import YouthResult
+from pipeline.analysis.youth_dropout.results import YouthResult
 
 
 def _ci(ctx, low: float, high: float, percent: bool = True, decimals: int = 1) -> str:
