@@ -182,7 +182,8 @@ def change_test(series: pd.DataFrame | pd.Series, from_year: int, to_year: int, 
 
     Args:
         series: one area: a frame with ``year, value`` (optional ``numerator, denominator``,
-            ``gross_in, gross_out`` or ``se``) or a Series of values indexed by year.
+            ``gross_in, gross_out`` or ``se``; or ``v``, the known sampling variances) or a
+            Series of values indexed by year.
         from_year: baseline year.
         to_year: the later year.
         multiplier: 100 (percent) or 1000 (per thousand) for the sampling variance of rates.
@@ -195,7 +196,9 @@ def change_test(series: pd.DataFrame | pd.Series, from_year: int, to_year: int, 
         NotEstimable: a year missing, or fewer than :data:`MIN_CHANGE_YEARS` years of history.
     """
     f = _as_frame(series).dropna(subset=["value"]).sort_values("year")
-    f = f.assign(year=f["year"].astype(int), v=sampling_variance(f, multiplier))
+    if "v" not in f.columns:  # a caller may pass the known variances itself
+        f = f.assign(v=sampling_variance(f, multiplier))
+    f = f.assign(year=f["year"].astype(int), v=f["v"].fillna(0.0))
     by_year = f.set_index("year")
     if from_year not in by_year.index or to_year not in by_year.index:
         raise NotEstimable("no_data", f"{from_year} or {to_year} missing")

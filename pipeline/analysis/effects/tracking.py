@@ -213,10 +213,13 @@ def assess(panel: pd.DataFrame, indicator: str, region_codes: list[str], start_y
                 masked=_masked(own, [first, last], spec, threshold),
                 suppressed_years=tuple(int(y) for y in own.loc[own["value"].isna(), "year"]))
     prepared = prepare_panel(panel, spec.multiplier, spec.log_scale)
+    if spec.net and not {"gross_in", "gross_out"} <= set(panel.columns):
+        # A net is not a binomial share; without its gross flows all its noise is estimated.
+        prepared = prepared.assign(v=0.0)
     change = None
     if last["year"] != first["year"]:
         try:
-            change = change_test(prepared[prepared["region"] == treated].drop(columns="v"),
+            change = change_test(prepared[prepared["region"] == treated],
                                  int(first["year"]), int(last["year"]),
                                  multiplier=spec.multiplier)
         except NotEstimable:

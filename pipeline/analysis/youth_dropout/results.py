@@ -274,7 +274,7 @@ def completion_groups(completion: pd.DataFrame, background: pd.DataFrame,
         o = own.set_index("year").loc[year]
         share, low, high = st.proportion_ci(o["numerator"], o["denominator"])
         verdict, national = "", np.nan
-        if year in set(nat["year"]):
+        if county != areas.NATIONAL and year in set(nat["year"]):  # Norway has no "rest"
             rest = nat.merge(own, on="year", suffixes=("", "_o"))
             rest = pd.DataFrame({"year": rest["year"],
                                  "numerator": rest["numerator"] - rest["numerator_o"],
