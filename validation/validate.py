@@ -70,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         "95 % interval 90–98 %; otherwise the design is declared \"no valid interval\" and "
         "the reports give no verdict there.\n\n" + table, encoding="utf-8")
     print(f"written to {RESULTS.relative_to(HERE.parent)} in {time.monotonic() - started:.0f} s")
-    invalid = [r for r in rows if r["note"] not in ("ok",) and "declared" not in r["note"]]
-    return 0 if not invalid else 0  # the table is the result; invalid designs are declared
+    # The table is the result: a design outside the acceptance range is declared in its note.
+    return 0
 
 
 if __name__ == "__main__":
