@@ -23,7 +23,7 @@ RUN_FLAGS := --source $(DATA) $(if $(LANGUAGE),--language $(LANGUAGE)) $(if $(WO
 
 .DEFAULT_GOAL := help
 .DELETE_ON_ERROR:
-.PHONY: help setup data fetch reports report lab test bench lint clean clean-all
+.PHONY: help setup data fetch reports report lab test validate bench lint clean clean-all
 
 help: ## show this list of targets
 	@echo "innsikt — reports for regional growth programmes from Norwegian official statistics"
@@ -76,6 +76,9 @@ lab: $(PROCESSED) ## open the notebooks in JupyterLab (project environment and k
 
 test: $(INSTALLED) ## run the test suite (pytest)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+validate: $(INSTALLED) ## print size and coverage of every estimator by simulation (validation/results.md)
+	$(BIN)/python validation/validate.py
 
 bench: $(INSTALLED) ## print speed and memory figures (not part of the tests)
 	$(BIN)/python benchmarks/bench.py

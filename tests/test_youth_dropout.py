@@ -3,6 +3,7 @@ hand-made frames, planted trends, and the indicator panels on demo data."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -11,8 +12,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from pipeline.analysis import effects
-from pipeline.analysis import youth_dropout as yd
+from pipeline import indicators
+from pipeline.analysis import youth_dropout
+from pipeline.analysis.youth_dropout import results as yc
+from pipeline.analysis.youth_dropout import statistics as yd
 
 
 def expit(x: float) -> float:
@@ -144,13 +147,6 @@ def test_immigrant_gap_frame_is_rest_minus_immigrants_with_se():
     assert gap["measured_year"] == 2023
 
 
-def test_area_counts_builds_a_county_from_municipalities_summing_counts():
-    frame = pd.DataFrame({"region": ["4204", "4203", "3303"], "year": [2024] * 3,
-                          "numerator": [10.0, 30.0, 5.0], "denominator": [100.0, 100.0, 50.0]})
-    out = yd.area_counts(frame, ["42"], ["year"]).iloc[0]
-    assert out["numerator"] == 40 and out["denominator"] == 200 and out["value"] == 20.0
-
-
 def test_cohort_frame_sums_ages_16_to_19_and_appends_projection():
     pop = pd.DataFrame([{"region": "3303", "sex": s, "age": a, "year": y, "value": 10.0}
                         for s in ("1", "2") for a in range(14, 22) for y in (2024, 2025)])
@@ -159,19 +155,66 @@ def test_cohort_frame_sums_ages_16_to_19_and_appends_projection():
                          for s in ("1", "2") for a in range(14, 22)
                          for alt, v in (("MMMM", 9.0), ("LLML", 8.0), ("HHMH", 11.0))
                          for y in (2025, 2026, 2041)])
-    out = yd.cohort_frame(pop, proj, ["3303"], horizon=2040).set_index("year")
+    out = yd.cohort_frame(pop, proj, "3303", horizon=2040).set_index("year")
     assert out.loc[2025, "observed"] == 2 * 4 * 10  # two sexes × ages 16–19
     assert out.loc[2026, "main"] == 72 and out.loc[2026, "low"] == 64
     assert 2041 not in out.index and math.isnan(out.loc[2025, "main"])
 
 
-def test_indicators_are_the_four_youth_indicators():
-    from pipeline.programs import INDICATORS
+def test_group_gap_scales_its_interval_by_the_overdispersion():
+    plain = yd.group_gap((100, 130), (1000, 1000))
+    wide = yd.group_gap((100, 130), (1000, 1000), dispersion=4.0)
+    assert wide["gap"] == pytest.approx(plain["gap"])
+    half_plain = plain["ci_high"] - plain["gap"]
+    assert wide["ci_high"] - wide["gap"] == pytest.approx(2 * half_plain)
+    assert plain["verdict"] == "higher" and wide["verdict"] == "no_clear_difference"
 
-    assert set(yd.INDICATORS) == {"neet_share_15_29", "completion_rate_5y",
-                                  "completion_rate_vocational_5y", "completion_gap_immigrants"}
-    assert set(yd.INDICATORS) <= set(INDICATORS)
-    assert all(effects.SCALES[k] in ("percent", "pp") for k in yd.INDICATORS)
+
+def test_gap_dispersion_is_one_for_binomial_counts_and_large_for_extra_noise():
+    rng = np.random.default_rng(2)
+    years = np.arange(2010, 2026)
+    n = np.full(len(years), 20_000)
+
+    def frame(p):
+        return pd.DataFrame({"year": years, "numerator": rng.binomial(n, p), "denominator": n})
+
+    assert yd.gap_dispersion(frame(0.10), frame(0.12)) < 2.5
+    noisy = np.clip(0.12 + rng.normal(0, 0.01, len(years)), 0.01, 0.99)
+    assert yd.gap_dispersion(frame(0.10), frame(noisy)) > 5
+
+
+def _hand_neet() -> pd.DataFrame:
+    """NEET rows of one municipality, its county (own rows) and Norway, both sexes."""
+    rows = [("3303", 2024, 200.0, 2500.0), ("3303", 2025, 180.0, 2500.0),
+            ("33", 2024, 2000.0, 50_000.0), ("33", 2025, 1900.0, 50_000.0),
+            ("0", 2024, 100_000.0, 1_000_000.0), ("0", 2025, 98_000.0, 1_000_000.0)]
+    frame = pd.DataFrame(rows, columns=["region", "year", "numerator", "denominator"])
+    return frame.assign(sex="0", value=100 * frame["numerator"] / frame["denominator"])
+
+
+def test_neet_by_area_against_hand_computed_values():
+    out = yc.neet_by_area(_hand_neet(), "3303", "33")
+    assert list(out["area"].unique()) == ["region", "county", "national"]
+    row = out[(out["area"] == "region") & (out["year"] == 2025)].iloc[0]
+    assert row["value"] == pytest.approx(100 * 180 / 2500)  # 7.2 %
+    share, low, high = yd.proportion_ci(180, 2500)
+    assert (row["ci_low"], row["ci_high"]) == (pytest.approx(low), pytest.approx(high))
+    county = out[(out["area"] == "county") & (out["year"] == 2025)].iloc[0]
+    assert county["numerator"] == 1900 and county["n_missing"] == 0  # the county's own row
+
+
+def test_neet_comparisons_test_against_the_rest_of_the_county():
+    comp = yc.neet_comparisons(yc.neet_by_area(_hand_neet(), "3303", "33")).set_index("other")
+    rest = 100 * (1900 - 180) / (50_000 - 2500)  # the rest of Buskerud, not Buskerud itself
+    assert comp.loc["county", "other_share"] == pytest.approx(rest)
+    assert comp.loc["county", "gap"] == pytest.approx(100 * 180 / 2500 - rest)
+    assert comp.loc["county", "year"] == 2025
+
+
+def test_indicators_are_the_four_youth_indicators():
+    assert set(youth_dropout.INDICATORS) == set(indicators.for_analysis("youth_dropout"))
+    assert all(indicators.get(k).scale in ("percent", "pp") for k in youth_dropout.INDICATORS)
+    assert indicators.get("completion_rate_5y").cohort_lag == yd.COMPLETION_YEARS
 
 
 # --- Demo data --------------------------------------------------------------------------------
@@ -183,17 +226,30 @@ def demo(in_demo_project: Path) -> Path:
     return in_demo_project
 
 
+@pytest.mark.parametrize("area,program", [("4204", "flere-i-arbeid"), ("33", None),
+                                          ("5044", None), ("0", None)])
+def test_demo_compute_returns_documented_frames(demo, area, program):
+    result = youth_dropout.compute(area, program=program, source="demo")
+    assert set(result.neet.columns) == {"area", "code", "year", "numerator", "denominator",
+                                        "value", "ci_low", "ci_high", "n_missing"}
+    assert {"year", "observed", "main", "low", "high"} == set(result.cohorts.columns)
+    assert result.neet[result.neet["area"] == "region"]["value"].notna().any()
+    assert bool(result.effects) == bool(program)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.area = "x"
+
+
 def test_demo_indicator_panels_have_the_contract_columns(demo):
-    for indicator, build in yd.INDICATORS.items():
+    for indicator, build in youth_dropout.INDICATORS.items():
         panel = build("demo")
         assert {"region", "year", "value"} <= set(panel.columns), indicator
         assert not panel.duplicated(["region", "year"]).any(), indicator
         assert panel["region"].nunique() >= 10, indicator
-    neet = yd.neet_panel("demo")
+    neet = yc.neet_panel("demo")
     assert {"4204", "5044", "0"} <= set(neet["region"])
     row = neet[(neet["region"] == "4204")].iloc[-1]
     assert row["value"] == pytest.approx(100 * row["numerator"] / row["denominator"], abs=0.06)
-    completion = yd.completion_vocational_panel("demo")
+    completion = yc.completion_vocational_panel("demo")
     assert completion["region"].str.len().max() == 2  # county level only
 
 
@@ -230,5 +286,10 @@ def test_notebook_runs_for_a_sparse_municipality(demo, tmp_path):
     findings = [o["data"][FINDING_MIME] for c in nb.cells if c.cell_type == "code"
                 for o in c.get("outputs", []) if FINDING_MIME in o.get("data", {})]
     assert 'class="notice"' in html and "Namsskogan har bare om lag" in html
-    assert "vises ikke" in html  # effect estimate withheld for the sparse municipality
+    # Power first: no verdict for the sparse municipality, a power statement instead.
+    assert "Dataene kan derfor ikke vise en effekt" in html
+    assert not any("klar endring" in f["text"] for f in findings)
     assert len(findings) >= 3
+    frames = sum("dataframe" in o.get("data", {}).get("text/html", "") for c in nb.cells
+                 if c.cell_type == "code" for o in c.get("outputs", []))
+    assert frames >= 3
