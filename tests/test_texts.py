@@ -64,7 +64,8 @@ def _scan() -> tuple[set[str], set[str], dict[str, str]]:
 def _import_everything() -> None:
     """Import every module, so texts a module still registers from Python are known too."""
     for info in pkgutil.walk_packages(pipeline.__path__, "pipeline."):
-        if info.name not in ("pipeline.report", "pipeline.figures"):
+        if (info.name not in ("pipeline.report", "pipeline.figures")
+                and not info.name.endswith(".__main__")):  # __main__ runs a command
             importlib.import_module(info.name)
 
 
