@@ -35,18 +35,19 @@ def show(ctx, sections: Section | Iterable[Section]) -> None:
     for section in [sections] if isinstance(sections, Section) else sections:
         if section.heading:
             report.heading(ctx, section.heading, level=section.level)
-        for kind, p in section.items:
-            if kind == "paragraph":
-                report.paragraph(ctx, p["text"])
+        for kind, payload in section.items:
+            args = dict(payload)  # a section can be shown more than once
+            if kind == "heading":
+                report.heading(ctx, args["text"], level=args.get("level", 3))
+            elif kind == "paragraph":
+                report.paragraph(ctx, args["text"])
             elif kind == "notice":
-                report.notice(ctx, p["text"])
+                report.notice(ctx, args["text"])
             elif kind == "table":
-                args = dict(p)
                 report.table(ctx, args.pop("df"), **args)
             elif kind == "figure":
-                report.figure(ctx, p["fig"], alt=p["alt"], caption=p["caption"])
+                report.figure(ctx, args["fig"], alt=args["alt"], caption=args["caption"])
             elif kind == "finding":
-                report.finding(ctx, p["key"], p["text"], value=p.get("value"),
-                               rank=p.get("rank", 50))
+                report.finding(ctx, **args)  # structured front-page fields pass through
             else:
                 raise ValueError(f"unknown section item {kind!r}")

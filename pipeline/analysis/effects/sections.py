@@ -1,9 +1,9 @@
 """Effect tracking in words: the "Er vi på rett vei?" section (texts in ``texts/effects.yml``).
 
-The only module of the effects package that formats text. :class:`Section` and :func:`show` are
-shared by the analyses' own sections modules: a section is a heading and an ordered list of items
-(paragraph, notice, table, figure, finding) that :func:`show` passes to :mod:`pipeline.report`
-(where disclosure control is applied to every published table).
+The only module of the effects package that formats text. Sections are
+:class:`~pipeline.analysis.display.Section` objects shown by
+:func:`~pipeline.analysis.display.show` (tables pass disclosure control in
+:mod:`pipeline.report`).
 
 Rules the words follow (see ``docs/methods_effects.md``): "klar endring" only when
 :func:`~pipeline.analysis.effects.change_test` rejects at 5 %; no verdict and no sentence about a
@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import pandas as pd
 
 from pipeline import i18n, indicators
+from pipeline.analysis.display import Section, show  # noqa: F401  (shared; re-exported)
 from pipeline.analysis.effects import tables, tracking
 from pipeline.analysis.effects.estimate import effect_number
 from pipeline.analysis.effects.tracking import Assessment
@@ -29,45 +29,6 @@ VERDICT_KEYS = {"right": "fx_verdict_right", "wrong": "fx_verdict_wrong",
                 "unclear": "fx_verdict_unclear", "underpowered": "fx_verdict_underpowered",
                 "not_estimable": "fx_verdict_na"}
 FINDING_RANK = 60
-
-
-@dataclass
-class Section:
-    """A heading and the items shown under it, in order (see :func:`show`)."""
-
-    heading: str = ""
-    level: int = 2
-    items: list[tuple[str, dict]] = field(default_factory=list)
-
-    def add(self, kind: str, **payload) -> None:
-        """Append an item: ``paragraph``/``notice`` (text), ``table`` (df, caption, counts, …),
-        ``figure`` (fig, alt, caption), ``finding`` (key, text, value, rank), ``heading``."""
-        self.items.append((kind, payload))
-
-
-def show(ctx, sections: Section | list[Section]) -> None:
-    """Display sections through :mod:`pipeline.report`."""
-    from pipeline import report
-
-    for section in [sections] if isinstance(sections, Section) else sections:
-        if section.heading:
-            report.heading(ctx, section.heading, level=section.level)
-        for kind, payload in section.items:
-            payload = dict(payload)  # a section can be shown more than once
-            if kind == "heading":
-                report.heading(ctx, payload["text"], level=payload.get("level", 3))
-            elif kind == "paragraph":
-                report.paragraph(ctx, payload["text"])
-            elif kind == "notice":
-                report.notice(ctx, payload["text"])
-            elif kind == "finding":
-                report.finding(ctx, **payload)
-            elif kind == "figure":
-                report.figure(ctx, payload["fig"], payload["alt"], payload["caption"])
-            elif kind == "table":
-                report.table(ctx, payload.pop("df"), **payload)
-            else:
-                raise ValueError(f"unknown section item {kind!r}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,6 +81,17 @@ def _label(ctx, a: Assessment) -> str:
 # ---------------------------------------------------------------------------------------------
 # The summary table
 # ---------------------------------------------------------------------------------------------
+
+
+def _front_page_fields(ctx, a: Assessment) -> dict[str, str | None]:
+    """What the programme's front page states beside the finding (see ``report.finding``)."""
+    fields: dict[str, str | None] = {"question": a.indicator, "indicator": a.indicator,
+                                     "verdict": ctx.t(VERDICT_KEYS[a.verdict])}
+    if a.effect is not None:
+        fields["method"] = ctx.t(f"fx_method_{a.effect.method}")
+    if a.verdict == "underpowered":
+        fields["power"] = ctx.t(VERDICT_KEYS["underpowered"])
+    return fields
 
 
 def summary_table(ctx, assessments: list[Assessment]) -> pd.DataFrame:
@@ -327,7 +299,7 @@ def effect_section(ctx, results: tuple) -> Section:
         for kind, text in sentences(ctx, a):
             if kind == "finding" and shown < 2:
                 section.add("finding", key=f"effect_{a.indicator}_{shown}", text=text,
-                            rank=FINDING_RANK + rank)
+                            rank=FINDING_RANK + rank, **_front_page_fields(ctx, a))
                 shown += 1
             else:
                 section.add("notice" if kind == "notice" else "paragraph", text=text)
