@@ -40,6 +40,12 @@ class Context:
     _counter: dict[str, int] = field(default_factory=dict)
     section: str = ""  # id of the last heading shown: findings link to it
 
+    @property
+    def county_region(self) -> bool:
+        """The report is about a programme whose region is one county (it gets a barometer)."""
+        return (not self.profile and len(self.region_codes) == 1
+                and len(self.region_codes[0]) == 2)
+
     def t(self, key: str, **values: object) -> str:
         """Translated text in the report's language."""
         return i18n.t(key, self.language, **values)
