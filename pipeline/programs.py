@@ -210,6 +210,9 @@ class Reference(_Strict):
     value: float
     year: int
     source: str
+    # Which of our figures it sits beside on the front page: "gap" (the competence gap at the
+    # horizon) or "scenario:<key>" (the gap under one of the programme's scenarios).
+    compares_with: str | None = None
 
 
 class Program(_Strict):

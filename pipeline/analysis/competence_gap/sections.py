@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from pipeline import areas
 from pipeline.analysis.competence_gap import demand as dm
 from pipeline.analysis.competence_gap import figures as fg
 from pipeline.analysis.competence_gap import tables as tb
@@ -99,7 +100,14 @@ def _headline(ctx, result: GapResult) -> dict:
                  interval=tb.interval_text(ctx, last["gap_low"], last["gap_high"]))
     text += " " + ctx.t("cg_finding_interval_scope", h=result.backtest_horizon,
                         coverage=tb.coverage_label(ctx, result))
-    return {"key": "cg_gap_horizon", "rank": 10, "value": ctx.num(last["gap"]), "text": text}
+    return {"key": "cg_gap_horizon", "rank": 10, "value": ctx.num(last["gap"]), "text": text,
+            "reference": reference_label(result, "gap")}
+
+
+def reference_label(result: GapResult, measure: str) -> str | None:
+    """Label of the programme's quoted figure that compares with ``measure`` (front page)."""
+    return next((ref.label for ref in result.references
+                 if getattr(ref, "compares_with", None) == measure), None)
 
 
 def gap(ctx, result: GapResult) -> Section:
@@ -160,7 +168,9 @@ def scenarios(ctx, result: GapResult) -> Section:
                 label = f"«{label}»" if ctx.language == "nb" else f"“{label}”"
             sec.add("finding", key=f"cg_scenario_{rec.key}", rank=30,
                     text=ctx.t("cg_finding_scenario", label=label, year=result.horizon,
-                               change=ctx.num(rec.vs_baseline)))
+                               change=ctx.num(rec.vs_baseline), gap=ctx.num(rec.gap)),
+                    value=ctx.num(rec.gap),
+                    reference=reference_label(result, f"scenario:{rec.key}"))
     if result.references:
         sec.add("table", df=tb.references_table(ctx, result), decimals=0,
                 caption=ctx.t("cg_table_refs_caption"))
@@ -195,7 +205,7 @@ def education(ctx, result: GapResult) -> Section:
                      else ctx.t("no_clear_difference"))
         sec.add("finding", key="cg_higher_education_vs_national", rank=55,
                 text=ctx.t("cg_finding_edu_vs", region=result.label, direction=direction,
-                           other=ctx.t("national"), a=ctx.pct(last["value"]),
+                           other=ctx.name(areas.NATIONAL, inline=True), a=ctx.pct(last["value"]),
                            b=ctx.pct(n_value)))
     return sec
 

@@ -71,7 +71,7 @@ def _fmt_ci(ctx, low: float, high: float, log: bool) -> str:
 
 
 def _area(ctx, a: Assessment) -> str:
-    return ctx.region_label if "+" in a.treated else ctx.name(a.treated)
+    return ctx.region_label if "+" in a.treated else ctx.name(a.treated, inline=True)
 
 
 def _label(ctx, a: Assessment) -> str:
@@ -135,7 +135,7 @@ def _comparison_text(ctx, a: Assessment) -> str:
     e = a.effect
     if a.level in ("county_level", "county_region"):
         return ctx.t("fx_comparison_counties")
-    names = ", ".join(ctx.name(c) for c in e.comparison)
+    names = ", ".join(ctx.name(c, inline=True) for c in e.comparison)
     key = "fx_comparison_programme" if e.comparison_rule == "given" else "fx_comparison_auto"
     return ctx.t(key, names=names)
 
@@ -197,7 +197,8 @@ def _effect(ctx, a: Assessment) -> list[tuple[str, str]]:
     if e.synth is not None:
         s = e.synth
         top = sorted(s.weights.items(), key=lambda kv: -kv[1])[:3]
-        weights = ", ".join(f"{ctx.name(c)} {ctx.num(w, 2)}" for c, w in top if w >= 0.005)
+        weights = ", ".join(f"{ctx.name(c, inline=True)} {ctx.num(w, 2)}"
+                            for c, w in top if w >= 0.005)
         n = len(s.weights) + 1
         out.append(("text", ctx.t(
             "fx_synth", weights=weights, effect=_fmt_effect(ctx, s.estimate, log), unit=unit,

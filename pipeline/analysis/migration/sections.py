@@ -129,7 +129,7 @@ def flows(ctx, r: MigrationResult) -> Section:
             caption=ctx.t("mig_flows_caption", region=r.label, first=first, last=last))
     for key, share in (("mig_flows_within", r.within_county), ("mig_flows_internal", r.internal)):
         if share and share["moves"] > 0:
-            county = areas.kind(r.area) == "municipality" and ctx.name(r.area[:2])
+            county = areas.kind(r.area) == "municipality" and ctx.name(r.area[:2], inline=True)
             sec.add("paragraph", text=ctx.t(
                 key, share=ctx.pct(share["share"]), region=r.label, first=first, last=last,
                 county=county or "", interval=_iv(ctx, share["low"], share["high"], 1, True)))
@@ -138,11 +138,11 @@ def flows(ctx, r: MigrationResult) -> Section:
         cols = list(ctable.columns[1:3])
         sec.add("table", df=tb.protect(ctx, ctable, cols, derived={net_col: cols}), decimals=0,
                 counts=cols, caption=ctx.t("mig_centre_caption", region=r.label,
-                                           centre=ctx.name(r.partner)))
+                                           centre=ctx.name(r.partner, inline=True)))
         net = float(r.partner_exchange.loc[r.partner_exchange["year"] >= first, "net"].sum())
         sec.add("finding", key="mig_centre", rank=30, value=ctx.num(net),
                 text=ctx.t("mig_centre_gain" if net > 0 else "mig_centre_loss", first=first,
-                           last=last, region=r.label, centre=ctx.name(r.partner),
+                           last=last, region=r.label, centre=ctx.name(r.partner, inline=True),
                            net=ctx.num(abs(net))))
     return sec
 

@@ -72,8 +72,8 @@ def _neet_findings(ctx, result: YouthResult, rows: pd.DataFrame) -> list[dict]:
                               share=ctx.pct(last["value"]), area=_area(ctx),
                               ci=_ci(ctx, last["ci_low"], last["ci_high"]))})
     for _, c in result.neet_comparisons.iterrows():
-        other = (ctx.t("yd_rest_of", area=ctx.name(c["other_code"])) if c["other"] == "county"
-                 else ctx.t("yd_rest_of_country"))
+        other = (ctx.t("yd_rest_of", area=ctx.name(c["other_code"], inline=True))
+                 if c["other"] == "county" else ctx.t("yd_rest_of_country"))
         values = {"other": other, "other_share": ctx.pct(c["other_share"]), "area": _area(ctx),
                   "share": ctx.pct(c["share"]), "gap": ctx.num(c["gap"], 1),
                   "ci": _ci(ctx, c["ci_low"], c["ci_high"], False)}
@@ -113,7 +113,7 @@ def neet_section(ctx, result: YouthResult) -> Section:
                                | (result.neet["numerator"] < ctx.threshold))
     if not rows[~rows["hidden"]].empty:
         county = shown[shown["area"] == "county"]
-        county_name = ctx.name(county["code"].iloc[0]) if not county.empty else ""
+        county_name = ctx.name(county["code"].iloc[0], inline=True) if not county.empty else ""
         fig = figures.neet_figure(shown, {"region": _area(ctx), "county": county_name,
                                           "national": ctx.t("national"), "x": ctx.t("year"),
                                           "y": ctx.t("yd_axis_share")})
@@ -143,8 +143,8 @@ def _neet_county_table(ctx, result: YouthResult) -> dict:
         ctx.t("yd_col_interval"): [":" if h else _ci(ctx, lo, hi) for h, lo, hi in
                                    zip(hidden, c["ci_low"], c["ci_high"], strict=True)]})
     year = int(c["year"].max()) if len(c) else ""
-    caption = ctx.t("yd_county_caption", county=ctx.name(result.county) if result.county
-                    else ctx.t("national"), year=year)
+    county = ctx.name(result.county, inline=True) if result.county else ctx.t("national")
+    caption = ctx.t("yd_county_caption", county=county, year=year)
     return {"df": df, "caption": caption, "decimals": 0, "counts": [ctx.t("yd_col_neet")]}
 
 
@@ -156,7 +156,7 @@ def completion_section(ctx, result: YouthResult) -> Section:
     """Completion within five years (county level): chart, latest cohort by group, gaps."""
     section = Section(heading=ctx.t("yd_completion_heading"))
     county = result.county or "0"
-    section.add("paragraph", text=ctx.t("yd_county_level", county=ctx.name(county)))
+    section.add("paragraph", text=ctx.t("yd_county_level", county=ctx.name(county, inline=True)))
     own = result.completion[(result.completion["region"] == county)
                             & (result.completion["sex"] == "0")]
     if own.empty:
@@ -168,10 +168,11 @@ def completion_section(ctx, result: YouthResult) -> Section:
     rate = {p: own[(own["programme"] == p) & (own["year"] == last)]["value"]
             for p in ("01", "02")}
     alt = ctx.t("yd_completion_fig_alt", first=int(own["year"].min()), last=last,
-                county=ctx.name(county), vocational=ctx.pct(rate["02"].iloc[0]),
+                county=ctx.name(county, inline=True), vocational=ctx.pct(rate["02"].iloc[0]),
                 general=ctx.pct(rate["01"].iloc[0]))
     section.add("figure", fig=figures.completion_figure(result.completion, county, labels),
-                alt=alt, caption=ctx.t("yd_completion_fig_caption", county=ctx.name(county)))
+                alt=alt, caption=ctx.t("yd_completion_fig_caption",
+                                       county=ctx.name(county, inline=True)))
     g = result.completion_groups
     hidden = g["completed"].isna() | (g["completed"] < ctx.threshold)
     df = pd.DataFrame({
@@ -185,11 +186,12 @@ def completion_section(ctx, result: YouthResult) -> Section:
         ctx.t("yd_col_national"): [ctx.pct(v) for v in g["national"]],
         ctx.t("yd_col_vs_rest"): [_verdict(ctx, v) if v else "–" for v in g["verdict"]]})
     section.add("table", df=df, decimals=0,
-                caption=ctx.t("yd_completion_caption", year=last, county=ctx.name(county)),
+                caption=ctx.t("yd_completion_caption", year=last,
+                              county=ctx.name(county, inline=True)),
                 counts=[ctx.t("yd_col_completed"), ctx.t("yd_col_cohort")])
     words = {"higher": "yd_gap_higher", "lower": "yd_gap_lower"}
     for _, row in result.completion_gaps.iterrows():
-        text = ctx.t("yd_gap", county=ctx.name(county), year=int(row["year"]),
+        text = ctx.t("yd_gap", county=ctx.name(county, inline=True), year=int(row["year"]),
                      group=ctx.t(_group_key(row["group"])), rate=ctx.pct(row["rate"]),
                      ref_rate=ctx.pct(row["rate_ref"]),
                      ref_group=ctx.t(_group_key(row["reference"])).lower(),
