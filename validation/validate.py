@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import math
 import sys
 import time
@@ -36,16 +37,31 @@ def rows_for(module_name: str, n_sims: int, seed: int, workers: int) -> list[dic
     if not (HERE / f"{module_name}.py").exists():
         return []
     module = importlib.import_module(module_name)
-    try:
+    if "workers" in inspect.signature(module.run).parameters:
         return module.run(n_sims, seed, workers=workers)
-    except TypeError:  # a run(n_sims, seed) without the workers option
-        return module.run(n_sims, seed)
+    return module.run(n_sims, seed)
+
+
+NULL_RANGE, COVERAGE_RANGE = (0.02, 0.08), (0.90, 0.98)
+
+
+def _outside(value: float | None, bounds: tuple[float, float]) -> bool:
+    return value is not None and not math.isnan(value) and not bounds[0] <= value <= bounds[1]
+
+
+def annotate(row: dict) -> dict:
+    """Say so in the note when a row misses the acceptance range and does not say it already."""
+    missed = (_outside(row["null_rejection"], NULL_RANGE)
+              or _outside(row["coverage"], COVERAGE_RANGE))
+    if missed and "no valid interval" not in row["note"] and "outside" not in row["note"]:
+        return {**row, "note": f"outside the acceptance range: {row['note']}"}
+    return row
 
 
 def markdown(rows: list[dict]) -> str:
-    """The table as Markdown."""
+    """The table as Markdown (rows outside the acceptance range are marked)."""
     lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-    for r in rows:
+    for r in map(annotate, rows):
         lines.append(f"| {r['design']} | {r['estimator']} | {r['n_sims']} | "
                      f"{_fmt(r['null_rejection'])} | {_fmt(r['coverage'])} | {r['note']} |")
     return "\n".join(lines) + "\n"
