@@ -17,9 +17,12 @@ country is ``0``.
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
 import re
-from collections.abc import Iterable
+import warnings
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,10 +30,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import config, io
-from pipeline.sources.tables import TABLES, TableSpec, table
+from pipeline import config, geography, io
+from pipeline.geography import NATIONAL
+from pipeline.sources import cache
+from pipeline.sources.errors import CacheIntegrityError
+from pipeline.sources.tables import OWN_CODES, TABLES, USED_BY, Codelist, TableSpec, table
 
-NATIONAL = "0"
+_LOG = logging.getLogger(__name__)
+# Measures that are rates/shares: they cannot be summed across merged units.
+RATE_MARKERS = ("Prosent", "Andel")
+# SSB codelists whose values are today's units for every year (predecessors summed), unless
+# asked for their member codes (``outputValues=single``).
+CURRENT_UNIT_CODELISTS = ("agg_KommSummer", "agg_KommGjeldende", "vs_KommunFram")
 
 
 class DataError(ValueError):
@@ -113,6 +124,10 @@ def parse_jsonstat(doc: dict[str, Any], origin: str = "<document>") -> ParsedTab
         repeat //= max(size, 1)
         # Row-major: the last dimension varies fastest.
         columns[dim_id] = np.tile(np.repeat(codes, repeat), n // max(size * repeat, 1))
+    if doc.get("value") is None:
+        raise DataError(
+            f"{origin}: the dataset has no 'value' (a response without figures); nothing is "
+            "built from it: fetch it again (`innsikt fetch --refresh`)")
     raw_values = _dense(doc.get("value"), n, None, origin, "value")
     columns["value"] = np.array([np.nan if v is None else v for v in raw_values], dtype=float)
     status = _dense(doc.get("status"), n, None, origin, "status")
@@ -159,7 +174,17 @@ def tidy(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
             f"table {spec.table_id}: dimensions {missing} missing; expected "
             f"{list(spec.dimensions)}"
         )
-    out = frame.rename(columns=spec.dimensions)
+    extra = [c for c in frame.columns if c not in spec.dimensions and c not in ("value", "status")]
+    for dim in extra:  # a fixed dimension (e.g. years after start): one value, not a column
+        if frame[dim].nunique() > 1:
+            raise DataError(f"table {spec.table_id}: dimension {dim!r} is not in the registry "
+                            f"and has {frame[dim].nunique()} values; expected one")
+    out = frame.drop(columns=extra)
+    for dim, spelled in spec.spellings.items():  # SSB's spelling → the tidy code (1a → 1)
+        if dim in out.columns:
+            inverse = {s: code for code, alts in spelled.items() for s in alts}
+            out[dim] = out[dim].astype(str).replace(inverse)
+    out = out.rename(columns=spec.dimensions)
     for dim in spec.region_dimensions:
         col = spec.dimensions[dim]
         out[col] = strip_region_prefix(out[col])
@@ -209,21 +234,47 @@ def raw_files(spec: TableSpec, source: str) -> list[Path]:
 
     Demo writes ``data/raw/demo/<table>.json``; the SSB cache writes one or more parts under
     ``data/raw/ssb/<table>/`` (queries over the cell limit are split) with ``.meta.json``
-    sidecars.
+    sidecars, for the newest table round cached (e.g. ``14746`` before ``14288``). SSB files
+    are verified against their sidecars first.
+
+    Raises:
+        CacheIntegrityError: an SSB file is missing, has no sidecar or differs from it.
     """
     base = config.paths().raw_source(source)
+    if source == "ssb":
+        folder = cache.cached_table_dir(spec.table_ids, spec.dataset, base)
+        return cache.verify_table(folder) if folder else []
     single = base / f"{spec.table_id}.json"
     parts = sorted(p for p in (base / spec.table_id).glob("*.json")
                    if not p.name.endswith(".meta.json"))
     return ([single] if single.exists() else []) + parts
 
 
+def _ssb_query(files: list[Path]) -> dict[str, Any]:
+    """How the cached SSB table was queried (``resolved`` in its table manifest)."""
+    if not files:
+        return {}
+    return cache.read_manifest(files[0].parent).get("resolved", {})
+
+
+def _codelists_used(spec: TableSpec, query: Mapping[str, Any]) -> dict[str, Codelist]:
+    used = {dim: Codelist(*pair) for dim, pair in query.get("codelists", {}).items()}
+    return {dim: used.get(dim, spec.preferred_codelists(dim)[0])
+            for dim in spec.region_dimensions}
+
+
 def build_dataset(spec: TableSpec, source: str
                   ) -> tuple[pd.DataFrame, list[ParsedTable], list[Path]]:
-    """Parse, tidy and validate every raw file of one table."""
+    """Parse, tidy, harmonise (SSB) and validate every raw file of one table.
+
+    Raises:
+        DataError: no raw data, or a file breaks the format or the schema.
+        CacheIntegrityError: an SSB raw file fails verification against its sidecar.
+    """
     files = raw_files(spec, source)
     if not files:
-        hint = "run `make data`" if source == "demo" else "run `make data DATA=ssb`"
+        hint = ("run `make data`" if source == "demo"
+                else f"run `innsikt fetch --table {spec.dataset}` (or `make data DATA=ssb`)")
         raise DataError(f"no raw data for table {spec.table_id} ({spec.dataset}) "
                         f"in {config.paths().raw_source(source)}: {hint}")
     parsed = [read_jsonstat(path) for path in files]
@@ -231,16 +282,89 @@ def build_dataset(spec: TableSpec, source: str
     df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     notes: list[str] = []
     if source == "ssb":
-        from pipeline import geography
-
-        df = geography.harmonise_frame(df, spec)
+        df = harmonise_frame(df, spec, _codelists_used(spec, _ssb_query(files)))
         notes = list(df.attrs.get("geography_notes", []))
-    df = df.drop_duplicates(key_columns(spec), keep="last")
-    df = df.sort_values(key_columns(spec), kind="stable").reset_index(drop=True)
+    df = _drop_duplicate_keys(df, key_columns(spec))
     df = validate(df, spec, origin=", ".join(str(f) for f in files))
     # Re-attached because not every pandas operation above carries ``attrs`` along.
     df.attrs["geography_notes"] = notes
     return df, parsed, files
+
+
+def _drop_duplicate_keys(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """One row per key, a published value winning over an empty cell of the same key."""
+    order = df.assign(__empty=df["value"].isna()).sort_values(keys + ["__empty"], kind="stable")
+    out = order.drop_duplicates(keys, keep="first").drop(columns="__empty")
+    return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Harmonisation to the 2024 structure (code knowledge in pipeline.geography)
+
+
+def _is_rate(measure: object) -> bool:
+    return any(marker in str(measure) for marker in RATE_MARKERS)
+
+
+def _current_units(codelist: Codelist) -> bool:
+    return (codelist.id or "").startswith(CURRENT_UNIT_CODELISTS) and \
+        codelist.output_values != "single"
+
+
+def harmonise_frame(df: pd.DataFrame, spec: TableSpec,
+                    codelists: Mapping[str, Codelist] | None = None,
+                    target_year: int = geography.TARGET_YEAR) -> pd.DataFrame:
+    """Harmonise a tidy SSB table to the 2024 structure.
+
+    Every region dimension of ``spec`` is harmonised. Non-geographic codes (``21-22`` Svalbard,
+    ``23`` continental shelf, ``Rest``, ``99``/``9999``) are dropped. Counts are summed over
+    merged units (:func:`pipeline.geography.harmonise`); rows whose ``measure`` contains
+    ``Prosent`` or ``Andel`` are rates, kept where the unit is unchanged or only renumbered and
+    dropped (with a warning) where it was merged or split
+    (:func:`pipeline.geography.harmonise_rates`). All notes are stored in
+    ``df.attrs["geography_notes"]`` and logged.
+
+    Args:
+        df: the tidy frame (:func:`tidy`).
+        spec: its registry entry.
+        codelists: region dimension -> the codelist the data were fetched with (default the
+            registry's first preference); summed codelists report every year on today's units.
+        target_year: the structure to harmonise to.
+    """
+    notes: list[str] = []
+    out = df
+    for dim in spec.region_dimensions:
+        col = spec.dimensions[dim]
+        if col not in out.columns:
+            continue
+        codes = out[col].astype(str)
+        dropped = codes.isin(geography.NON_GEOGRAPHIC)
+        if dropped.any():
+            notes.append(f"{col}: dropped non-geographic codes "
+                         f"{sorted(codes[dropped].unique())}")
+            out = out.loc[~dropped]
+        is_rate = (out["measure"].map(_is_rate) if "measure" in out.columns
+                   else pd.Series(False, index=out.index))
+        codelist = (codelists or {}).get(dim) or spec.preferred_codelists(dim)[0] or OWN_CODES
+        counts, cnotes = geography.harmonise(out.loc[~is_rate], column=col,
+                                             target_year=target_year,
+                                             current_units=_current_units(codelist))
+        notes += cnotes
+        rates = out.loc[is_rate]
+        if len(rates):
+            rates, rnotes = geography.harmonise_rates(rates, col, target_year)
+            notes += rnotes
+        out = pd.concat([counts, rates], ignore_index=True) if len(rates) else counts
+    out = out.reset_index(drop=True)
+    notes = list(dict.fromkeys(notes))
+    out.attrs["geography_notes"] = notes
+    for note in notes:
+        # Rows lost are worth a warning; renumberings and merges are routine.
+        if note.startswith(tuple(f"{spec.dimensions[d]}: rates" for d in spec.region_dimensions)):
+            warnings.warn(f"{spec.table_id} {spec.dataset}: {note}", stacklevel=2)
+        else:
+            _LOG.info("%s %s: %s", spec.table_id, spec.dataset, note)
+    return out
 
 
 # Note shapes written by :func:`pipeline.geography.harmonise_frame` (its wording is the contract).
@@ -271,59 +395,155 @@ def summarise_geography_notes(notes: Iterable[str]) -> dict[str, list[str]]:
     return out
 
 
+class BuildIncomplete(DataError):
+    """Some datasets could not be built; the others were. ``missing``: dataset -> reason."""
+
+    def __init__(self, message: str, missing: dict[str, str], manifest: Path):
+        super().__init__(message)
+        self.missing = missing
+        self.manifest = manifest
+
+
+def blocked_analyses(dataset: str) -> list[str]:
+    """The analyses that read ``dataset`` (their package's ``DATASETS`` where declared)."""
+    import importlib
+
+    out = []
+    for analysis in config.ANALYSES:
+        try:
+            declared = getattr(importlib.import_module(f"pipeline.analysis.{analysis}"),
+                               "DATASETS", None)
+        except ImportError:
+            declared = None
+        if dataset in (declared if declared is not None else ()) or (
+                declared is None and analysis in USED_BY.get(dataset, ())):
+            out.append(analysis)
+    return out or list(USED_BY.get(dataset, ()))
+
+
+def _entry(spec: TableSpec, df: pd.DataFrame, parsed: list[ParsedTable], files: list[Path],
+           target: Path, source: str) -> dict[str, Any]:
+    notes = df.attrs.get("geography_notes", [])
+    query = _ssb_query(files) if source == "ssb" else {}
+    return {
+        "table_id": query.get("table_id", spec.table_id),
+        "title": parsed[0].label or spec.title,
+        "updated": max(p.updated for p in parsed),
+        "rows": len(df),
+        "inputs": {str(f.relative_to(config.project_root())): io.sha256_file(f) for f in files},
+        "sha256": io.sha256_file(target),
+        # What harmonisation to the 2024 structure did (empty for demo data, which is
+        # generated in that structure): the notes as written, and sorted by kind.
+        "geography_notes": notes,
+        "harmonisation": summarise_geography_notes(notes),
+        # How SSB was queried: codelists, SSB spellings, the table round, substitutions.
+        "query": query,
+    }
+
+
 def build(source: str | None = None, datasets: Iterable[str] | None = None,
           progress: bool = True) -> Path:
     """Build ``data/processed/<source>/<dataset>.parquet`` for every table and a manifest.
+
+    Every dataset that can be built is; one whose raw data are missing or fail verification
+    is not (and an older processed file of it is removed, so nothing stale is used).
 
     Returns:
         The path of the manifest (``data/processed/<source>/manifest.json``), which records the
         input files' SHA-256, the tables' SSB labels and ``updated`` stamps, and per dataset the
         code harmonisation applied (``geography_notes`` and, sorted by kind, ``harmonisation``;
-        see :func:`summarise_geography_notes`).
+        see :func:`summarise_geography_notes`), the SSB query used (``query``), and under
+        ``missing`` the datasets not built with the reason and the analyses they block.
+
+    Raises:
+        BuildIncomplete: some datasets were not built (the manifest is written first).
     """
     source = source or config.data_source()
     out_dir = config.paths().processed_source(source)
-    manifest: dict[str, Any] = {"source": source, "datasets": {}}
+    manifest: dict[str, Any] = {"source": source, "datasets": {}, "missing": {}}
     names = list(datasets) if datasets else list(TABLES)
     for i, name in enumerate(names, 1):
         spec = table(name)
         if progress:
             print(f"[{i}/{len(names)}] {spec.table_id} → {name}", flush=True)
-        df, parsed, files = build_dataset(spec, source)
         target = out_dir / f"{name}.parquet"
+        try:
+            df, parsed, files = build_dataset(spec, source)
+        except (DataError, CacheIntegrityError) as exc:
+            target.unlink(missing_ok=True)
+            manifest["missing"][name] = {"table_id": spec.table_id, "reason": str(exc),
+                                         "blocks": blocked_analyses(name)}
+            if progress:
+                print(f"    not built: {exc}", flush=True)
+            continue
         with io.atomic_path(target) as tmp:
             df.to_parquet(tmp, index=False)
-        manifest["datasets"][name] = {
-            "table_id": spec.table_id,
-            "title": parsed[0].label or spec.title,
-            "updated": max(p.updated for p in parsed),
-            "rows": len(df),
-            "inputs": {str(f.relative_to(config.project_root())): io.sha256_file(f) for f in files},
-            "sha256": io.sha256_file(target),
-            # What harmonisation to the 2024 structure did (empty for demo data, which is
-            # generated in that structure): the notes as written, and sorted by kind.
-            "geography_notes": df.attrs.get("geography_notes", []),
-            "harmonisation": summarise_geography_notes(df.attrs.get("geography_notes", [])),
-        }
-    return io.write_json(out_dir / "manifest.json", manifest)
+        manifest["datasets"][name] = _entry(spec, df, parsed, files, target, source)
+    path = io.write_json(out_dir / "manifest.json", manifest)
+    if manifest["missing"]:
+        raise _incomplete(manifest["missing"], len(names), path)
+    return path
+
+
+def _incomplete(missing: Mapping[str, Mapping[str, Any]], total: int, path: Path
+                ) -> BuildIncomplete:
+    lines = [f"  {name} (table {m['table_id']}), needed by "
+             f"{', '.join(m['blocks']) or 'no analysis'}: {m['reason']}"
+             for name, m in missing.items()]
+    blocked = sorted({a for m in missing.values() for a in m["blocks"]})
+    return BuildIncomplete(
+        f"{len(missing)} of {total} datasets were not built (the others are in {path.parent}):\n"
+        + "\n".join(lines)
+        + f"\nAnalyses blocked: {', '.join(blocked) or 'none'}; the others can run.",
+        {name: str(m["reason"]) for name, m in missing.items()}, path)
+
+
+@functools.lru_cache(maxsize=32)
+def _read_parquet(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    # Keyed by the file's stamp: a rebuilt dataset is read again, an unchanged one once.
+    return pd.read_parquet(path)
 
 
 def load(dataset: str, source: str | None = None) -> pd.DataFrame:
-    """Load a processed tidy dataset (built by :func:`build`).
+    """Load a processed tidy dataset (built by :func:`build`): THE cached loader.
+
+    Each file is read once per process and kept (keyed by path, modification time and size,
+    so a rebuilt file is read again); every call returns a copy, so callers may modify what
+    they get without affecting other callers. Analyses should call this rather than keep
+    caches of their own.
 
     Args:
         dataset: dataset name, e.g. ``population`` (see :mod:`pipeline.sources.tables`).
         source: ``demo`` or ``ssb`` (default: ``INNSIKT_DATA_SOURCE`` or ``demo``).
 
     Raises:
-        DataError: when the dataset has not been built, saying which command builds it.
+        DataError: when the dataset has not been built, saying which command builds it (and,
+            when the last build could not build it, why).
     """
     source = source or config.data_source()
     spec = table(dataset)
     path = config.paths().processed_source(source) / f"{spec.dataset}.parquet"
-    if not path.exists():
-        raise DataError(f"{path} does not exist: run `make data` (DATA={source}) first")
-    return pd.read_parquet(path)
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        reason = _missing_reason(source, spec.dataset)
+        raise DataError(f"{path} does not exist{reason}: run `make data` (DATA={source}) "
+                        "first") from None
+    return _read_parquet(str(path), stat.st_mtime_ns, stat.st_size).copy()
+
+
+def clear_cache() -> None:
+    """Forget every dataset read by :func:`load` (tests; long sessions after a rebuild)."""
+    _read_parquet.cache_clear()
+
+
+def _missing_reason(source: str, dataset: str) -> str:
+    try:
+        missing = manifest(source).get("missing", {})
+    except (DataError, OSError, ValueError):
+        return ""
+    return f" (the last build could not build it: {missing[dataset]['reason']})" \
+        if dataset in missing else ""
 
 
 def manifest(source: str | None = None) -> dict[str, Any]:
