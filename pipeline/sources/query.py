@@ -239,6 +239,7 @@ def resolve(spec: TableSpec, metadata: Mapping[str, Any], values_of: CodelistVal
     dims = metadata.get("dimension", {})
     ids = list(metadata.get("id", dims.keys()))
     _check_dimensions(spec, table_id, dims, ids)
+    time_codes(spec, metadata, table_id)  # the years wanted exist
     fixed, notes = _fixed_dimensions(spec, table_id, dims, ids)
     codelists: dict[str, Codelist] = {}
     codes: dict[str, list[str]] = {}
