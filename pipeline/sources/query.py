@@ -198,6 +198,7 @@ def _spell(spec: TableSpec, table_id: str, variable: str, valid: Sequence[str],
     sent: list[str] = []
     recode: dict[str, str] = {}
     notes: list[str] = []
+    fallbacks: list[tuple[str, str, str]] = []  # (tidy code, sent, first choice)
     spellings = spec.spellings.get(variable, {})
     for code in unique(spec.codes[variable]):
         candidates = (*spellings.get(code, ()), code)
@@ -214,7 +215,10 @@ def _spell(spec: TableSpec, table_id: str, variable: str, valid: Sequence[str],
         if hit != code:
             recode[hit] = code
         if hit.lower() != candidates[0].lower():
-            notes.append(f"{variable}: {code} sent as {hit} ({candidates[0]} not offered)")
+            fallbacks.append((code, hit, candidates[0]))
+    if fallbacks:
+        notes.append(f"{variable}: sent {', '.join(h for _, h, _ in fallbacks)} "
+                     f"({', '.join(f for _, _, f in fallbacks)} not offered)")
     return sent, recode, notes
 
 

@@ -407,13 +407,15 @@ class SsbClient:
             except (_NotFound, SsbQueryError) as exc:
                 if last:
                     raise
-                fallbacks.append(f"{table_id}: {str(exc).split(': ', 1)[-1][:160]}")
+                why = "not found" if isinstance(exc, _NotFound) else \
+                    str(exc).split(": ", 1)[-1][:160]
+                fallbacks.append(f"{table_id} {why}")
                 continue
             if len(spec.table_ids) > 1:
                 note = (f"table round {table_id} used (newest offered of "
                         f"{', '.join(spec.table_ids)})")
                 if fallbacks:
-                    note += "; not used: " + "; ".join(fallbacks)
+                    note += ": " + "; ".join(fallbacks)
                 resolved.notes.insert(0, note)
             return table_id, content, meta, resolved
         raise AssertionError("unreachable")  # pragma: no cover
@@ -605,7 +607,8 @@ class SsbClient:
                 continue
             cells = sum(p.cells for p in parts)
             size = f"{cells} cells in {len(parts)} request(s)"
-            notes = [n for n in resolved.notes if not n.startswith("table round")]
+            notes = [n for n in resolved.notes  # a fixed dimension is held, not substituted
+                     if not n.startswith("table round") and ": held at " not in n]
             rounds = [n for n in resolved.notes if n.startswith("table round")]
             status = "substitution" if notes or (rounds and table_id != spec.table_ids[0]) \
                 else "ok"
