@@ -397,3 +397,46 @@ def test_load_is_one_cache_returning_copies(fetched):
     assert (again["value"] != -1.0).any()
     assert datasets._read_parquet.cache_info().hits >= 1
     pd.testing.assert_frame_equal(again, datasets.load("neet", "ssb"))
+
+
+def test_klass_change_table_is_cached_and_compared(httpserver, raw_dir):
+    from pipeline import geography
+    from pipeline.sources import klass
+
+    rows = [{"oldCode": o, "oldName": on, "newCode": n, "newName": nn,
+             "changeOccurred": f"{d:%Y-%m-%d}"}
+            for o, on, n, nn, d in geography.changes(2017, 2026).itertuples(index=False)]
+    rows.append({"oldCode": "4012", "oldName": "Bamble", "newCode": "4099",
+                 "newName": "Nye Bamble", "changeOccurred": "2026-01-01"})
+    httpserver.expect_request("/classifications/131/changes").respond_with_json(
+        {"codeChanges": rows})
+    line = klass.fetch(raw_dir, to_year=2026, base_url=httpserver.url_for("/").rstrip("/"))
+    assert "differs" in line and "4012 → 4099 (2026-01-01)" in line
+    cached = raw_dir / "klass" / "131-changes.json"
+    ssb.verify_file(cached)
+    assert len(klass.parse_changes(json.loads(cached.read_bytes()))) == len(rows)
+
+
+def test_geography_never_reaches_the_network():
+    import pipeline.geography as geography_module
+
+    source = Path(geography_module.__file__).read_text(encoding="utf-8")
+    assert "requests" not in source and "KLASS_URL" not in source
+
+
+def test_connection_not_accepted_in_time_is_not_retried(root, raw_dir):
+    import requests
+
+    class Blackhole(requests.Session):
+        calls = 0
+
+        def request(self, *args, **kwargs):
+            Blackhole.calls += 1
+            raise requests.ConnectTimeout("connect timed out")
+
+    client = ssb.SsbClient("http://10.255.255.1/api", raw_dir=raw_dir, session=Blackhole(),
+                           say=lambda line: None)
+    with pytest.raises(ssb.SsbUnreachableError, match="did not accept a connection within 5 s"):
+        client.fetch(progress=False)
+    assert Blackhole.calls == 1
+    assert files_under(raw_dir) == []

@@ -15,7 +15,8 @@ For each table in :mod:`pipeline.sources.tables` the client
    ``Retry-After`` up to a cap, and refusing a response that takes longer than its deadline or
    whose values do not fill its dimensions (it is never cached).
 
-Connection refused and unknown host names fail at once (:class:`SsbUnreachableError`); one
+Connection refused, unknown host names and connections not accepted within the connect timeout
+fail at once (:class:`SsbUnreachableError`); read timeouts, 429, 5xx and resets are retried; one
 failing table does not stop the others (:class:`FetchSummaryError` names the failed ones at
 the end). :func:`check` validates every table's query against the live metadata without
 downloading data (``innsikt fetch --check``). The cache itself is :mod:`pipeline.sources.cache`.
@@ -277,6 +278,13 @@ class SsbClient:
         try:
             response = self.session.request(method, url, json=body, timeout=self.timeout,
                                             stream=True)
+        except requests.ConnectTimeout:
+            # No answer to the connection at all (a firewall dropping packets): as hopeless to
+            # retry as a refused one.
+            raise SsbUnreachableError(
+                f"{context}: SSB at {self.base_url} did not accept a connection within "
+                f"{self._connect_timeout():.0f} s. Check the network, any proxy, and "
+                f"INNSIKT_SSB_URL (now {self.base_url}); nothing was written.") from None
         except requests.Timeout as exc:
             raise _TransientError(f"timed out ({type(exc).__name__})") from None
         except requests.exceptions.ConnectionError as exc:
@@ -302,6 +310,9 @@ class SsbClient:
                 "not cached. SSB may be publishing the table right now: try again later, and "
                 "if it persists, report it to SSB (statistikkbanken@ssb.no).")
         return content, doc
+
+    def _connect_timeout(self) -> float:
+        return self.timeout[0] if isinstance(self.timeout, tuple) else float(self.timeout)
 
     def _read_body(self, response: requests.Response, started: float, method: str, url: str,
                    context: str) -> bytes:

@@ -6,9 +6,14 @@ analyses select. The SSB client builds its queries from it, the demo generator w
 of exactly this shape, and :mod:`pipeline.datasets` renames columns with it, so a code is
 changed here and nowhere else.
 
-Codes marked *unverified* in ``../shared/docs/ssb-api.md`` are the best public knowledge; the
-SSB client validates every query against the table's live ``/metadata`` before fetching, so a
-wrong code fails loudly with the nearest valid codes instead of producing a wrong report.
+The registry states what is *wanted*, not the literal query: codelists in order of preference
+(with ``outputValues``), the regional level, SSB's known spellings of codes, dimensions held at
+one value, newer rounds of a table. The SSB client reads each table's live ``/metadata`` and
+derives the query from it (:mod:`pipeline.sources.query`); ``innsikt fetch --check`` shows what
+it would send and every substitution, and a code that fits nothing fails with the table, the
+dimension, what was asked and what is offered. Codes marked *unverified* in
+``../shared/docs/ssb-api.md`` are the best public knowledge; the evidence behind the first
+preferences is noted beside each table.
 
 Industry codes (SN2007, moving to SN2025) live only in :data:`INDUSTRIES`.
 """
