@@ -12,7 +12,14 @@ Tidy tables have one column per SSB dimension, renamed as in :mod:`pipeline.sour
 (``region``, ``sex``, ``age`` …, ``measure`` for ``ContentsCode``, ``year`` for ``Tid``), plus
 ``value`` (float, NaN where SSB gives null) and ``status`` (SSB's symbol or missing).
 Region codes lose the codelist prefix (``K-3303`` → ``3303``, ``F-33`` → ``33``); the whole
-country is ``0``.
+country is ``0`` (:data:`pipeline.geography.NATIONAL`). SSB's spellings of codes become the
+registry's tidy codes (``1a`` → ``1``) and dimensions held at one value (years after start) are
+not columns, so the tidy columns do not depend on which codelist or table round SSB offered.
+
+The build (:func:`build`) verifies every SSB file against its sidecar before parsing it,
+harmonises SSB tables to the 2024 structure (:func:`harmonise_frame`), builds every dataset it
+can and names the ones it cannot with the analyses they block. :func:`load` is the one cached
+loader of processed datasets.
 """
 
 from __future__ import annotations
