@@ -27,6 +27,7 @@ class RateLimiter:
     period: float = PERIOD_SECONDS
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
+    on_wait: Callable[[float], None] | None = None  # told of waits over 5 s (progress)
     _stamps: deque[float] = field(default_factory=deque, repr=False)
     _blocked_until: float = field(default=float("-inf"), repr=False)
 
@@ -42,6 +43,8 @@ class RateLimiter:
                 wait = max(wait, self._stamps[0] + self.period - now)
             if wait <= 0:
                 break
+            if wait > 5 and self.on_wait is not None:
+                self.on_wait(wait)
             self.sleep(wait)
             waited += wait
         self._stamps.append(self.clock())

@@ -219,7 +219,10 @@ class SsbClient:
         self.max_cells = max_cells
         self.sleep = sleep
         self.say = say
-        self.limiter = limiter or RateLimiter(clock=clock, sleep=sleep)
+        self.limiter = limiter or RateLimiter(
+            clock=clock, sleep=sleep, on_wait=lambda seconds: say(
+                f"  keeping to SSB's limit of {MAX_REQUESTS} requests per "
+                f"{PERIOD_SECONDS:.0f} s: waiting {seconds:.0f} s"))
         self.lang = lang
         self.requests_made = 0
         self.resolutions: dict[str, Resolved] = {}  # dataset -> the query used, this run
