@@ -533,9 +533,8 @@ def load(dataset: str, source: str | None = None) -> pd.DataFrame:
     try:
         stat = path.stat()
     except FileNotFoundError:
-        reason = _missing_reason(source, spec.dataset)
-        raise DataError(f"{path} does not exist{reason}: run `make data` (DATA={source}) "
-                        "first") from None
+        why = _missing_reason(source, spec.dataset) or f"run `make data` (DATA={source}) first"
+        raise DataError(f"{path} does not exist: {why}") from None
     return _read_parquet(str(path), stat.st_mtime_ns, stat.st_size).copy()
 
 
@@ -549,7 +548,7 @@ def _missing_reason(source: str, dataset: str) -> str:
         missing = manifest(source).get("missing", {})
     except (DataError, OSError, ValueError):
         return ""
-    return f" (the last build could not build it: {missing[dataset]['reason']})" \
+    return f"the last build could not build it: {missing[dataset]['reason']}" \
         if dataset in missing else ""
 
 

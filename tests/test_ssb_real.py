@@ -440,3 +440,19 @@ def test_connection_not_accepted_in_time_is_not_retried(root, raw_dir):
         client.fetch(progress=False)
     assert Blackhole.calls == 1
     assert files_under(raw_dir) == []
+
+
+def test_cli_fetch_check_prints_one_line_per_table_and_downloads_nothing(real, raw_dir,
+                                                                         monkeypatch, capsys):
+    monkeypatch.setenv("INNSIKT_SSB_URL", real.url)
+    assert cli.main(["fetch", "--check"]) == 0
+    out, _ = capsys.readouterr()
+    lines = [line for line in out.splitlines() if line.startswith(("ok", "substitution",
+                                                                   "fail"))]
+    assert len(lines) == len(TABLES)
+    assert "13 of 13 tables can be fetched" in out and "no data were downloaded" in out
+    assert real.requests("data") == [] and files_under(raw_dir) == []
+    real.offers["13556"] = type(real.offers["06913"])(codelists={"Region": ["vs_Landet"]})
+    assert cli.main(["fetch", "--check", "--table", "neet"]) == 1
+    out, _ = capsys.readouterr()
+    assert out.startswith("fail") and "13556" in out and "vs_Landet" in out
