@@ -279,7 +279,9 @@ def test_dripping_server_fails_within_the_deadline(httpserver, raw_dir, fake):
     started = time.monotonic()
     with pytest.raises(ssb.SsbFetchError, match="deadline of 2 s") as err:
         client.fetch(["neet"], progress=False)
-    assert time.monotonic() - started < 4
+    # Bounded by the deadline (plus one dripped byte), not by the minutes the drip would take;
+    # the margin is generous because two cores are shared.
+    assert time.monotonic() - started < 10
     assert "bytes received" in str(err.value)
     assert not (raw_dir / "13556").exists()
     assert len(standin.requests("data")) == 1  # not retried

@@ -185,7 +185,9 @@ class SsbClient:
         raw_dir: cache folder (default ``data/raw/ssb``).
         session: a :class:`requests.Session` (default a new one).
         timeout: (connect, read) seconds per network wait.
-        deadline: seconds a whole response may take (a server dripping bytes fails here).
+        deadline: seconds a response may take from the request to its last byte (a server
+            dripping bytes fails here, not retried); until the headers arrive, each wait is
+            bounded by the read timeout.
         max_attempts: attempts per request before :class:`SsbFetchError`.
         wait: tenacity wait strategy between attempts (default exponential back-off with
             jitter, 2 s doubling to 120 s); Retry-After is honoured on top of it.
