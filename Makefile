@@ -52,7 +52,7 @@ fetch: $(INSTALLED) ## fetch SSB tables into the cache data/raw/ssb (warm cache:
 fetch-check: $(INSTALLED) ## check every SSB query against SSB's metadata, no download (run first)
 	$(BIN)/innsikt fetch --check
 
-data/raw/demo/.complete: pipeline/sources/demo.py pipeline/sources/tables.py $(INSTALLED)
+data/raw/demo/.complete: $(wildcard pipeline/sources/demo/*.py) pipeline/sources/demo_regions.csv pipeline/areas.py pipeline/geography.py pipeline/data/area_attributes_2024.csv pipeline/data/municipalities_2024.csv pipeline/data/counties_2024.csv pipeline/sources/tables.py $(INSTALLED)
 	$(BIN)/innsikt demo
 	@touch $@
 
