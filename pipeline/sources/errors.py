@@ -30,3 +30,10 @@ class FetchSummaryError(SsbFetchError):
     def __init__(self, message: str, failed: dict[str, str]):
         super().__init__(message)
         self.failed = failed
+
+
+class DataError(ValueError):
+    """Raised when a data file or table breaks its schema; the message names file, column, value.
+
+    Re-exported as :class:`pipeline.datasets.DataError` (where callers import it from).
+    """
