@@ -52,7 +52,7 @@ from pipeline.sources.tables import OWN_CODES, TABLES, USED_BY, Codelist, TableS
 # Re-exported: callers import the parser and its error from here.
 __all__ = ["BuildIncomplete", "DataError", "ParsedTable", "build", "build_dataset", "clear_cache",
            "harmonise_frame", "key_columns", "load", "manifest", "parse_jsonstat", "raw_files",
-           "read_jsonstat", "strip_region_prefix", "tidy", "validate"]
+           "read_jsonstat", "strip_region_prefix", "tidy", "tidy_categorical", "validate"]
 
 _LOG = logging.getLogger(__name__)
 # Measures that are rates/shares: they cannot be summed across merged units.
@@ -83,8 +83,16 @@ def tidy(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
 
     ``Tid`` becomes an integer ``year`` (the first year of a span such as ``2019-2024``, i.e. the
     starting cohort of completion tables); one-year ``age`` becomes an integer (105 = 105+).
-    Every other dimension stays a categorical of string codes with sorted categories; each
-    conversion runs once per category, not per cell. Rows are sorted by the key columns.
+    Code columns are strings (``status`` and region columns ``string``), as they always were;
+    the build uses the categorical form (:func:`tidy_categorical`) and :func:`load` returns it.
+    """
+    return _as_strings(tidy_categorical(frame, spec), spec)
+
+
+def tidy_categorical(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+    """:func:`tidy` with code columns as categoricals of string codes (sorted categories).
+
+    Each conversion runs once per category, not per cell; rows are sorted by the key columns.
     """
     missing = [dim for dim in spec.dimensions if dim not in frame.columns]
     if missing:
@@ -283,7 +291,7 @@ def build_dataset(spec: TableSpec, source: str
     parsed, frames = [], []
     for path in files:
         table_ = read_jsonstat(path)
-        frames.append(tidy(table_.frame, spec))
+        frames.append(tidy_categorical(table_.frame, spec))
         # Only the metadata is kept: the long frame of a big table is not held twice.
         parsed.append(dataclasses.replace(table_, frame=table_.frame.iloc[:0]))
         del table_
