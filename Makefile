@@ -23,7 +23,7 @@ RUN_FLAGS := --source $(DATA) $(if $(LANGUAGE),--language $(LANGUAGE)) $(if $(WO
 
 .DEFAULT_GOAL := help
 .DELETE_ON_ERROR:
-.PHONY: help setup data fetch reports report lab test validate bench lint clean clean-all
+.PHONY: help setup data fetch fetch-check reports report lab test validate bench lint clean clean-all
 
 help: ## show this list of targets
 	@echo "innsikt — reports for regional growth programmes from Norwegian official statistics"
@@ -49,17 +49,28 @@ data: $(PROCESSED) ## build the processed tables (DATA=demo: synthetic, offline;
 fetch: $(INSTALLED) ## fetch SSB tables into the cache data/raw/ssb (warm cache: no requests)
 	$(BIN)/innsikt fetch
 
-data/raw/demo/.complete: pipeline/sources/demo.py pipeline/sources/tables.py $(INSTALLED)
+fetch-check: $(INSTALLED) ## check every SSB query against SSB's metadata, no download (run first)
+	$(BIN)/innsikt fetch --check
+
+data/raw/demo/.complete: $(wildcard pipeline/sources/demo/*.py) pipeline/sources/demo_regions.csv pipeline/areas.py pipeline/geography.py pipeline/data/area_attributes_2024.csv pipeline/data/municipalities_2024.csv pipeline/data/counties_2024.csv pipeline/sources/tables.py $(INSTALLED)
 	$(BIN)/innsikt demo
 	@touch $@
 
+# Exit 3 = some tables failed and the rest are cached: go on (reports that need only the cached
+# tables still render) but leave the stamp untouched, so the next `make` fetches the rest.
 data/raw/ssb/.complete: pipeline/sources/tables.py $(INSTALLED)
-	$(BIN)/innsikt fetch
-	@touch $@
+	@$(BIN)/innsikt fetch; rc=$$?; \
+	  if [ $$rc -eq 0 ]; then touch $@; \
+	  elif [ $$rc -eq 3 ]; then echo "make: some SSB tables are missing (see above); continuing with the others"; \
+	  else exit $$rc; fi
 
 # Pattern rule: processed tables of a source from its raw files.
+# Exit 3 = some datasets could not be built (named, with the analyses they block); the
+# manifest lists them and the other analyses render.
 data/processed/%/manifest.json: data/raw/%/.complete pipeline/datasets.py pipeline/geography.py
-	$(BIN)/innsikt build --source $*
+	@$(BIN)/innsikt build --source $*; rc=$$?; \
+	  if [ $$rc -eq 3 ]; then echo "make: some datasets are missing (see above); continuing"; \
+	  elif [ $$rc -ne 0 ]; then exit $$rc; fi
 
 reports: $(REPORTS_STAMP) ## render every programme's reports (only what changed is rebuilt)
 

@@ -16,12 +16,13 @@ examples:
   innsikt data                    generate demo data and build the processed tables
   innsikt run                     render reports for every programme (demo data)
   innsikt run -p flere-i-arbeid   one programme
+  innsikt fetch --check           check every SSB query against SSB's metadata (no download)
   innsikt data --source ssb       fetch official statistics from SSB (needs network)
   innsikt run --source ssb        reports from official statistics
   innsikt check programs/x.yml    validate a programme file
 
 Environment: INNSIKT_DATA_SOURCE (demo|ssb), INNSIKT_SSB_URL (SSB API base URL),
-INNSIKT_ROOT (project folder). Documentation: README.md.
+INNSIKT_KLASS_URL (KLASS base URL), INNSIKT_ROOT (project folder). Documentation: README.md.
 """
 
 
@@ -47,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="fetch again even if cached (old files kept until complete)")
     fetch.add_argument("--table", action="append", dest="tables", metavar="DATASET",
                        help="only this dataset (repeatable), e.g. population")
+    fetch.add_argument("--check", action="store_true",
+                       help="validate every table's query against SSB's metadata, download no "
+                            "data, print one line per table (run this first)")
+    fetch.add_argument("--deadline", type=float, default=None, metavar="SECONDS",
+                       help="longest time one response may take (default 300)")
     fetch.set_defaults(func=_cmd_fetch)
 
     build = sub.add_parser("build", help="parse raw data into data/processed/<source>/")
@@ -88,30 +94,64 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_fetch(args: argparse.Namespace) -> int:
-    from pipeline.sources import ssb
+# Exit code of `fetch` and `build` when some tables or datasets failed and the rest are in
+# place: the Makefile goes on to render what does not need the missing ones.
+PARTIAL = 3
 
-    ssb.fetch(datasets=args.tables, refresh=args.refresh, progress=True)
-    return 0
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from pipeline.sources import klass, ssb
+
+    options = {"deadline": args.deadline} if getattr(args, "deadline", None) else {}
+    client = ssb.SsbClient(**options)
+    if getattr(args, "check", False):
+        lines = ssb.check(args.tables, client=client)
+        for line in lines:
+            print(line)
+        failed = [line for line in lines if line.status == "fail"]
+        print(f"\n{len(lines) - len(failed)} of {len(lines)} tables can be fetched as the "
+              f"registry asks ({sum(line.status == 'substitution' for line in lines)} with "
+              "substitutions); no data were downloaded.")
+        return 1 if failed else 0
+    status = 0
+    try:
+        ssb.fetch(datasets=args.tables, refresh=args.refresh, progress=True, client=client)
+    except ssb.FetchSummaryError as exc:
+        print(f"innsikt: {exc}", file=sys.stderr)
+        status = PARTIAL
+    if not args.tables:
+        try:
+            print(klass.fetch(client.raw_dir))
+        except klass.KlassError as exc:
+            print(f"KLASS change table not checked ({exc}); the bundled table is used",
+                  file=sys.stderr)
+    return status
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from pipeline import datasets
 
-    path = datasets.build(args.source)
+    try:
+        path = datasets.build(args.source)
+    except datasets.BuildIncomplete as exc:
+        print(f"innsikt: {exc}", file=sys.stderr)
+        return PARTIAL
     print(f"processed tables and manifest in {path.parent}")
     return 0
 
 
 def _cmd_data(args: argparse.Namespace) -> int:
     source = args.source or config.data_source()
+    fetched = 0
     if source == "demo":
         _cmd_demo(args)
     else:
-        args.tables, args.refresh = None, False
-        _cmd_fetch(args)
+        args.tables, args.refresh, args.check, args.deadline = None, False, False, None
+        fetched = _cmd_fetch(args)
+        if fetched not in (0, PARTIAL):
+            return fetched
     args.source = source
-    return _cmd_build(args)
+    return _cmd_build(args) or fetched
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

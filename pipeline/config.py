@@ -7,6 +7,7 @@ change come from environment variables, read here once:
   a temporary copy.
 - ``INNSIKT_DATA_SOURCE``: ``demo`` (default) or ``ssb``.
 - ``INNSIKT_SSB_URL``: base URL of the SSB PxWebApi v2 (default the public service).
+- ``INNSIKT_KLASS_URL``: base URL of SSB's classification API KLASS (default the public one).
 - ``INNSIKT_SHARED``: folder with the shared reference material (default ``../shared`` beside
   the checkout); only tests read it.
 """
@@ -21,6 +22,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 SOURCES = ("demo", "ssb")
 ANALYSES = ("competence_gap", "youth_dropout", "migration")
 DEFAULT_SSB_URL = "https://data.ssb.no/api/pxwebapi/v2"
+DEFAULT_KLASS_URL = "https://data.ssb.no/api/klass/v1"
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,11 @@ def data_source() -> str:
 def ssb_base_url() -> str:
     """Base URL of SSB's PxWebApi v2, overridable for tests and mirrors."""
     return os.environ.get("INNSIKT_SSB_URL", DEFAULT_SSB_URL).rstrip("/")
+
+
+def klass_base_url() -> str:
+    """Base URL of SSB's classification API (KLASS), overridable for tests and mirrors."""
+    return (os.environ.get("INNSIKT_KLASS_URL") or DEFAULT_KLASS_URL).rstrip("/")
 
 
 def shared_dir() -> Path:

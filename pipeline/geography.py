@@ -4,9 +4,10 @@ Everything innsikt reports is in the **2024 structure** (357 municipalities, 15 
 series break at every reform (2018 Trøndelag, 2020 national reform, 2024 county splits), so this
 module carries old codes forward:
 
-* :func:`changes` — the change table (KLASS classification 131 ``/changes``), live or bundled.
+* :func:`changes` — the change table (KLASS classification 131 ``/changes``), bundled.
 * :func:`crosswalk` — every municipality code in use since 2017 → its 2024 code(s) with weights.
-* :func:`harmonise` / :func:`harmonise_frame` — re-express a tidy frame in the 2024 structure.
+* :func:`harmonise` (counts) / :func:`harmonise_rates` — re-express a tidy frame in the 2024
+  structure (:func:`pipeline.datasets.harmonise_frame` applies them to a whole SSB table).
 * :func:`code_from_label` — SSB labels such as ``"Bamble (2020-2023)"`` → code.
 
 Bundled data (``pipeline/data/``, regenerate nothing by hand; sources below):
@@ -50,41 +51,31 @@ Bundled data (``pipeline/data/``, regenerate nothing by hand; sources below):
   which is approximate: prefer summing harmonised municipalities where they exist.
 
 :func:`crosswalk` and :func:`harmonise` always use the bundled table (reproducible builds);
-``changes(live=True)`` is for checking it against KLASS.
+the live KLASS table (:mod:`pipeline.sources.klass`, read by ``innsikt fetch``) is only
+compared with it.
 
-Harmonising sums counts. It must not be applied to rates or percentages; :func:`harmonise_frame`
+Harmonising sums counts. It must not be applied to rates or percentages; :func:`harmonise_rates`
 keeps rate rows only where the unit is unchanged or only renumbered and drops the rest with a
 note.
 """
 
 from __future__ import annotations
 
-import logging
-import os
 import re
-import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-if TYPE_CHECKING:  # pragma: no cover
-    from pipeline.sources.tables import TableSpec
-
-_LOG = logging.getLogger(__name__)
 DATA_DIR = Path(__file__).resolve().parent / "data"
-KLASS_URL = "https://data.ssb.no/api/klass/v1"
 NATIONAL = "0"
 NATIONAL_NAME = "Hele landet"
 TARGET_YEAR = 2024
 # Region codes SSB publishes that are not part of the municipal/county structure.
 NON_GEOGRAPHIC = frozenset({"21-22", "2100", "2111", "2121", "2131", "21", "22", "23", "2300",
                             "2311", "Rest", "99", "9999", "9900"})
-# Measures that are rates/shares: they cannot be summed across merged units.
-RATE_MARKERS = ("Prosent", "Andel")
 CHANGE_COLUMNS = ["old_code", "old_name", "new_code", "new_name", "date"]
 
 
@@ -193,51 +184,27 @@ def _filter_years(df: pd.DataFrame, from_year: int, to_year: int) -> pd.DataFram
     return df.loc[keep].reset_index(drop=True)
 
 
-def _fetch_klass(from_year: int, to_year: int) -> pd.DataFrame:
-    import requests
-
-    base = os.environ.get("INNSIKT_KLASS_URL") or KLASS_URL
-    url = f"{base.rstrip('/')}/classifications/131/changes"
-    params = {"from": f"{from_year}-12-31", "to": f"{to_year}-01-02"}
-    resp = requests.get(url, params=params, headers={"Accept": "application/json"}, timeout=20)
-    resp.raise_for_status()
-    rows = resp.json().get("codeChanges")
-    if rows is None:
-        raise ValueError(f"{resp.url}: no 'codeChanges' in the response")
-    df = pd.DataFrame(
-        [{"old_code": str(r["oldCode"]), "old_name": r.get("oldName", ""),
-          "new_code": str(r["newCode"]), "new_name": r.get("newName", ""),
-          "date": r["changeOccurred"]} for r in rows],
-        columns=CHANGE_COLUMNS,
-    )
-    df = df.loc[df["old_code"] != df["new_code"]].copy()
-    df["date"] = pd.to_datetime(df["date"])
-    return df.sort_values(["date", "old_code", "new_code"]).reset_index(drop=True)
-
-
-def changes(from_year: int = 2017, to_year: int = TARGET_YEAR, *, live: bool = False
-            ) -> pd.DataFrame:
+def changes(from_year: int = 2017, to_year: int = TARGET_YEAR) -> pd.DataFrame:
     """Municipality code changes that took effect after ``from_year`` up to ``to_year``.
+
+    From the bundled table (reproducible builds); :mod:`pipeline.sources.klass` reads the live
+    KLASS table during ``innsikt fetch`` and reports where it differs.
 
     Args:
         from_year: structure year to start from (changes on 1 January ``from_year + 1`` onward).
         to_year: last year whose 1 January changes are included.
-        live: read KLASS ``/classifications/131/changes`` (base ``INNSIKT_KLASS_URL`` or
-            ``https://data.ssb.no/api/klass/v1``); on any HTTP or network error fall back to the
-            bundled table with a warning.
 
     Returns:
         Columns ``old_code, old_name, new_code, new_name, date`` (``date`` = the 1 January the
         change took effect). One old code with several rows is a split; several old codes with the
         same new code at the same date is a merge. Name-only changes are excluded.
     """
-    if live:
-        try:
-            return _fetch_klass(from_year, to_year)
-        except Exception as exc:  # noqa: BLE001 - any failure means: use the bundled table
-            warnings.warn(f"KLASS changes unavailable ({exc}); using the bundled table "
-                          f"{DATA_DIR / 'municipality_changes.csv'}", stacklevel=2)
     return _filter_years(_bundled_changes(), from_year, to_year)
+
+
+def filter_years(df: pd.DataFrame, from_year: int, to_year: int) -> pd.DataFrame:
+    """Changes of a change table that took effect after ``from_year`` up to ``to_year``."""
+    return _filter_years(df, from_year, to_year)
 
 
 @lru_cache(maxsize=1)
@@ -642,88 +609,67 @@ def _group_sum(work: pd.DataFrame, value_columns: Sequence[str]) -> pd.DataFrame
     return out.reset_index()[list(work.columns)]
 
 
-def _is_rate(measure: object) -> bool:
-    return any(marker in str(measure) for marker in RATE_MARKERS)
+def harmonise_rates(df: pd.DataFrame, column: str = "region",
+                    target_year: int = TARGET_YEAR) -> tuple[pd.DataFrame, list[str]]:
+    """Carry rates (percentages, shares) to the ``target_year`` structure without summing.
 
+    A rate is kept, under its target code, where its unit is unchanged or only renumbered
+    since the year it describes; a rate of a merged or split unit is dropped (rates cannot be
+    summed). Empty cells of a code for years it did not exist (SSB's member-code output lists
+    every code for every year) carry nothing and are left out before anything is decided, so
+    they neither hide the renumbered code's published rate nor count as "dropped". Where two
+    rows land on one key, a published value wins over an empty cell.
 
-# SSB codelists whose values are today's units for every year (predecessors summed).
-CURRENT_UNIT_CODELISTS = ("agg_KommSummer", "agg_KommGjeldende", "vs_KommunFram")
+    Args:
+        df: tidy rows of rate measures with ``column`` and ``year``.
+        column: the region column.
+        target_year: the structure to harmonise to.
 
-
-def harmonise_frame(df: pd.DataFrame, spec: TableSpec,
-                    target_year: int = TARGET_YEAR) -> pd.DataFrame:
-    """Harmonise a tidy SSB table (:mod:`pipeline.datasets`) to the 2024 structure.
-
-    Every region dimension of ``spec`` is harmonised. Non-geographic codes (``21-22`` Svalbard,
-    ``23`` continental shelf, ``Rest``, ``99``/``9999``) are dropped. Rows whose ``measure``
-    contains ``Prosent`` or ``Andel`` are rates: they are kept only where the unit is unchanged
-    or only renumbered (codes are replaced), merged or split ones are dropped. All notes are
-    stored in ``df.attrs["geography_notes"]`` and logged; dropped rows also raise a
-    :class:`UserWarning`.
+    Returns:
+        ``(frame, notes)``: notes name the renumbered codes and, for the warning, the units
+        whose published rates were dropped.
     """
-    notes: list[str] = []
-    out = df
-    for dim in spec.region_dimensions:
-        col = spec.dimensions[dim]
-        if col not in out.columns:
-            continue
-        codes = out[col].astype(str)
-        dropped = codes.isin(NON_GEOGRAPHIC)
-        if dropped.any():
-            notes.append(f"{col}: dropped non-geographic codes "
-                         f"{sorted(codes[dropped].unique())}")
-            out = out.loc[~dropped]
-        is_rate = (out["measure"].map(_is_rate) if "measure" in out.columns
-                   else pd.Series(False, index=out.index))
-        # SSB's summed codelists report every year on today's units (predecessors summed).
-        current_units = spec.codelists.get(dim, "").startswith(CURRENT_UNIT_CODELISTS)
-        counts, cnotes = harmonise(out.loc[~is_rate], column=col, target_year=target_year,
-                                   current_units=current_units)
-        notes += cnotes
-        rates = out.loc[is_rate]
-        if len(rates):
-            rates, rnotes = _harmonise_rates(rates, col, target_year)
-            notes += rnotes
-        out = pd.concat([counts, rates], ignore_index=True) if len(rates) else counts
-    out = out.reset_index(drop=True)
-    notes = list(dict.fromkeys(notes))
-    out.attrs["geography_notes"] = notes
-    for note in notes:
-        # Rows lost are worth a warning; renumberings and merges are routine.
-        if note.startswith(tuple(f"{spec.dimensions[d]}: rates" for d in spec.region_dimensions)):
-            warnings.warn(f"{spec.table_id} {spec.dataset}: {note}", stacklevel=2)
-        else:
-            _LOG.info("%s %s: %s", spec.table_id, spec.dataset, note)
-    return out
-
-
-def _harmonise_rates(df: pd.DataFrame, column: str, target_year: int
-                     ) -> tuple[pd.DataFrame, list[str]]:
     codes = df[column].astype(str)
     years = df["year"] if "year" in df.columns else pd.Series([None] * len(df), index=df.index)
+    df = df.loc[~(_outside_validity(codes, years) & df["value"].isna())]
+    codes, years = codes.loc[df.index], years.loc[df.index]
     pairs = pd.DataFrame({"code": codes, "year": years}).drop_duplicates()
     mapping, _ = _mapping(pairs["code"].unique(), target_year)
     keep_pair: dict[tuple[str, object], bool] = {}
     for code, year in pairs.itertuples(index=False):
         targets = mapping[code]
-        # A rate already published on a target code (SSB's agg_KommSummer/agg_KommGjeldende
-        # codelists report past years on today's units) needs no change; otherwise keep it
-        # only where the unit was merely renumbered.
+        # A rate already published on a target code (summed codelists report past years on
+        # today's units) needs no change; otherwise keep it only where merely renumbered.
         identity = len(targets) == 1 and targets[0][0] == code
-        keep_pair[(code, year)] = identity or (len(targets) == 1 and _comparable(
-            code, None if pd.isna(year) else int(year), target_year))
+        since = None if pd.isna(year) else max(int(year), _validity(code)[0])
+        keep_pair[(code, year)] = identity or (
+            len(targets) == 1 and _comparable(code, since, target_year))
     keep = pd.Series([keep_pair[(c, y)] for c, y in zip(codes, years, strict=True)],
                      index=df.index)
     notes = []
-    dropped = pairs.loc[[not keep_pair[(c, y)] for c, y in pairs.itertuples(index=False)]]
-    if len(dropped):
-        listed = ", ".join(sorted({_describe(c) for c in dropped["code"]}))
+    lost = df.loc[~keep & df["value"].notna()]
+    if len(lost):
+        listed = ", ".join(sorted({_describe(c) for c in lost[column].astype(str)}))
         notes.append(f"{column}: rates for merged or split units dropped (rates cannot be summed):"
                      f" {listed}")
     kept = df.loc[keep].copy()
     kept[column] = [mapping[c][0][0] for c in kept[column].astype(str)]
     kept[column] = kept[column].astype(df[column].dtype)
-    renumbered = sorted({c for c in codes[keep] if mapping[c][0][0] != c})
-    for c in renumbered:
+    for c in sorted({c for c in codes[keep] if mapping[c][0][0] != c}):
         notes.append(f"{_describe(c)} → {mapping[c][0][0]} (renumbered; rate kept)")
-    return kept, notes
+    keys = [k for k in kept.columns if k not in ("value", "status")]
+    kept = (kept.assign(__empty=kept["value"].isna())
+            .sort_values([*keys, "__empty"], kind="stable")
+            .drop_duplicates(keys, keep="first").drop(columns="__empty"))
+    return kept.reset_index(drop=True), notes
+
+
+def _outside_validity(codes: pd.Series, years: pd.Series) -> pd.Series:
+    """Rows describing a municipality code in a year the code did not exist."""
+    if years.isna().all():
+        return pd.Series(False, index=codes.index)
+    bounds = {c: _validity(c) for c in codes.unique()}
+    lo = codes.map(lambda c: bounds[c][0])
+    hi = codes.map(lambda c: bounds[c][1])
+    numeric = pd.to_numeric(years, errors="coerce")
+    return (numeric < lo) | (numeric > hi)

@@ -38,20 +38,75 @@ def make_project(root: Path) -> Path:
     return root
 
 
-@pytest.fixture(scope="session")
-def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A temporary project with demo data generated and processed (built once per session).
+# What the demo data are made from: a change to any of these builds them again.
+_DEMO_INPUTS = ("pipeline/sources", "pipeline/data", "pipeline/areas.py", "pipeline/geography.py",
+                "pipeline/datasets.py", "pipeline/io.py", "pipeline/config.py")
 
-    Tests that use it must not modify its data; they may write under its ``reports/``.
+
+def _demo_key() -> str:
+    """SHA-256 of the demo generator's and the build's sources (and the library versions)."""
+    import hashlib
+
+    import numpy
+    import pandas
+    import pyarrow
+
+    digest = hashlib.sha256(f"{numpy.__version__} {pandas.__version__} "
+                            f"{pyarrow.__version__}".encode())
+    for name in _DEMO_INPUTS:
+        path = REPO / name
+        files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in
+                       p.parts) if path.is_dir() else [path]
+        for file in files:
+            digest.update(str(file.relative_to(REPO)).encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _cached_demo_data(root: Path) -> None:
+    """Generate and build the demo data into ``root``, or copy them from an earlier session.
+
+    Generating and building all 357 municipalities takes most of a minute on shared cores, so
+    the result is kept under the temp folder keyed by :func:`_demo_key` (a changed generator
+    or parser is built afresh). ``INNSIKT_TEST_FRESH_DEMO=1`` always builds.
     """
+    import os
+    import tempfile
+
     from pipeline import datasets
     from pipeline.sources import demo
 
+    cache = Path(tempfile.gettempdir()) / "innsikt-test-demo" / _demo_key()
+    fresh = os.environ.get("INNSIKT_TEST_FRESH_DEMO") == "1"
+    if fresh or not (cache / ".complete").exists():
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("INNSIKT_ROOT", str(root))
+            demo.generate(progress=False)
+            datasets.build("demo", progress=False)
+        if fresh:
+            return
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=cache.parent))  # same disk: rename is atomic
+        for part in ("raw", "processed"):
+            shutil.copytree(root / "data" / part / "demo", staging / part)
+        (staging / ".complete").touch()
+        try:  # another session may have stored the same key meanwhile: either copy will do
+            staging.rename(cache)
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+        return
+    for part in ("raw", "processed"):
+        shutil.copytree(cache / part, root / "data" / part / "demo")
+
+
+@pytest.fixture(scope="session")
+def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A temporary project with demo data generated and processed (built once per session,
+    and reused across sessions while the generator and parser are unchanged).
+
+    Tests that use it must not modify its data; they may write under its ``reports/``.
+    """
     root = make_project(tmp_path_factory.mktemp("project"))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("INNSIKT_ROOT", str(root))
-        demo.generate(progress=False)
-        datasets.build("demo", progress=False)
+    _cached_demo_data(root)
     return root
 
 

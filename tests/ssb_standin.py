@@ -22,9 +22,21 @@ the end-to-end run can check spot values after parsing. Regions are served with 
 for every year (choose one structure per list, or harmonisation would count a place twice).
 
 Faults (:meth:`SsbStandIn.fail`): ``429``, ``429-headers`` (Retry-After + x-ratelimit-*),
-``503``, ``500-empty``, ``reset`` (connection closed without a response), ``truncated``
-(valid HTTP, half a JSON body), ``too-many-cells`` (400), ``too-many-cells-403``,
-``nonexistent-value`` (400), ``slow`` (answers after ``slow_seconds``).
+``retry-after-3600`` (429 asking for an hour), ``503``, ``500-empty``, ``reset`` (connection
+closed without a response), ``truncated`` (valid HTTP, half a JSON body), ``too-many-cells``
+(400), ``too-many-cells-403`` (403 whose body says so, as older PxWeb answers),
+``forbidden`` (a proxy's bare 403 page), ``not-found`` (404), ``nonexistent-value`` (400),
+``slow`` (answers after ``slow_seconds``), ``drip`` (the body one byte every
+``drip_seconds``), ``no-value`` (a valid dataset without ``value``), ``short-value`` (one value
+fewer than the dimensions give). :meth:`SsbStandIn.fail_table` makes one table fail for good.
+
+What the tables offer follows the registry by default. ``real_offers()`` gives what the
+evidence says real SSB offers where it differs from the registry's first choice (06913:
+``agg_KommSummerHist``/``vs_Landet``; 09429: ``agg_KommGjeldende``/``agg_Komm2020`` member
+codes; 14883 completion codes ``1a``/``2a``/``4b``; 12960 a "years after start" dimension) plus
+one table without its first-preference codelist (13470: only ``agg_KommGjeldende``); pass it as
+``offers=``. ``tables`` (table ids) restricts the tables served, e.g. without 14746. KLASS's
+change table is served at :attr:`SsbStandIn.klass_url` from the bundled table.
 """
 
 from __future__ import annotations
@@ -54,10 +66,39 @@ RECORDED_07459 = Path("ssb-samples/elastic-data-tool/download-07459_20220914-092
 DEFAULT_REGIONS = ("3303", "3301", "3312", "3320", "4204", "4203", "5044", "5001", "0301")
 UPDATED = "2026-02-20T07:00:00Z"
 MANDATORY = ("ContentsCode", "Tid")
-FAULTS = ("429", "429-headers", "503", "500-empty", "reset", "truncated", "too-many-cells",
-          "too-many-cells-403", "nonexistent-value", "slow")
+KLASS_PATH = "/api/klass/v1"
+BODY_FAULTS = ("slow", "truncated", "drip", "no-value", "short-value")
+FAULTS = ("429", "429-headers", "retry-after-3600", "503", "500-empty", "reset", "truncated",
+          "too-many-cells", "too-many-cells-403", "forbidden", "not-found", "nonexistent-value",
+          "slow", "drip", "no-value", "short-value")
 REGION_CODELISTS = ("agg_KommSummer", "agg_KommGjeldende", "agg_KommFylker", "vs_Kommun",
                     "vs_Fylker")
+YEARS_AFTER_START = {"label": "år etter start", "codes": {"4": "4 år", "5": "5 år", "6": "6 år"}}
+
+
+@dataclass
+class Offer:
+    """What one table offers where it differs from the registry (see ``real_offers``).
+
+    ``codelists``: dimension -> codelist ids offered; ``codes``: dimension -> value codes of the
+    table itself; ``extra``: dimension id -> {"label", "codes": {code: label}} added (not
+    eliminable).
+    """
+
+    codelists: dict[str, list[str]] = field(default_factory=dict)
+    codes: dict[str, list[str]] = field(default_factory=dict)
+    extra: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def real_offers() -> dict[str, Offer]:
+    """The real codelists and codes the evidence shows, and one missing first preference."""
+    return {
+        "06913": Offer(codelists={"Region": ["agg_KommSummerHist", "vs_Landet"]}),
+        "09429": Offer(codelists={"Region": ["agg_KommGjeldende", "agg_Komm2020"]}),
+        "14883": Offer(codes={"FullforingVGO": ["1a", "2a", "4b"]}),
+        "12960": Offer(extra={"AarEtterStart": YEARS_AFTER_START}),
+        "13470": Offer(codelists={"Region": ["agg_KommGjeldende"]}),
+    }
 
 
 def recorded_07459_path() -> Path | None:
@@ -108,12 +149,17 @@ class SsbStandIn:
     recorded: Path | None = field(default_factory=recorded_07459_path)
     ratelimit_headers: bool = False
     slow_seconds: float = 1.0
+    drip_seconds: float = 0.5
     last_year: int = LAST_YEAR
+    offers: dict[str, Offer] = field(default_factory=dict)
+    tables: Iterable[str] | None = None
     log: list[Logged] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.tables = {s.table_id: s for s in (self.specs or TABLES.values())}
+        served = set(self.tables) if self.tables is not None else None
+        self.tables = {s.table_id: s for s in (self.specs or TABLES.values())
+                       if served is None or s.table_id in served}
         self.regions = [str(r).zfill(4) for r in self.regions]
         self._lock = threading.Lock()
         self._recorded_doc = (json.loads(self.recorded.read_text(encoding="utf-8"))
@@ -122,6 +168,8 @@ class SsbStandIn:
         self._allocations: dict[tuple[str, str], dict[tuple[str, ...], int]] = {}
         self.server.expect_request(re.compile(f"^{re.escape(BASE_PATH)}/.*")).respond_with_handler(
             self._handle)
+        self.server.expect_request(re.compile(f"^{re.escape(KLASS_PATH)}/.*")).respond_with_handler(
+            _klass)
 
     # ---- public helpers ------------------------------------------------------------------------
 
@@ -129,6 +177,15 @@ class SsbStandIn:
     def url(self) -> str:
         """Base URL to put in ``INNSIKT_SSB_URL``."""
         return self.server.url_for(BASE_PATH).rstrip("/")
+
+    @property
+    def klass_url(self) -> str:
+        """Base URL to put in ``INNSIKT_KLASS_URL``."""
+        return self.server.url_for(KLASS_PATH).rstrip("/")
+
+    def fail_table(self, table_id: str, kind: str = "forbidden") -> None:
+        """Make every request for one table fail (default a 403 that is not retried)."""
+        self.fail(kind, times=10**9, endpoint=None, table=table_id)
 
     def fail(self, kind: str, times: int = 1, *, endpoint: str | None = "data",
              table: str | None = None) -> None:
@@ -146,15 +203,21 @@ class SsbStandIn:
     def metadata_doc(self, table_id: str) -> dict[str, Any]:
         """The json-stat2 metadata document served for ``table_id``."""
         spec = self.tables[table_id]
+        offer = self.offers.get(table_id, Offer())
         dims = {}
+        for variable, extra in offer.extra.items():
+            dims[variable] = {"label": extra["label"],
+                              "category": {"index": {c: i for i, c in enumerate(extra["codes"])},
+                                           "label": dict(extra["codes"])},
+                              "extension": {"elimination": False, "codelists": []}}
         for variable in spec.dimensions:
-            codes = self._default_codes(spec, variable)
+            codes = offer.codes.get(variable) or self._default_codes(spec, variable)
             dim: dict[str, Any] = {
                 "label": spec.dimensions[variable],
                 "category": {"index": {c: i for i, c in enumerate(codes)},
                              "label": {c: self._label(variable, c) for c in codes}},
                 "extension": {"elimination": variable not in MANDATORY,
-                              "codelists": self._codelists_offered(spec, variable)},
+                              "codelists": self._codelists_offered(spec, variable, offer)},
             }
             if variable == "ContentsCode":
                 dim["category"]["unit"] = {c: {"base": "personer", "decimals": _decimals(c)}
@@ -163,7 +226,7 @@ class SsbStandIn:
         return {
             "version": "2.0", "class": "dataset",
             "label": f"{spec.table_id}: {spec.title}", "source": "Statistisk sentralbyrå",
-            "updated": UPDATED, "id": list(spec.dimensions),
+            "updated": UPDATED, "id": list(dims),
             "size": [len(d["category"]["index"]) for d in dims.values()],
             "role": {"time": ["Tid"], "metric": ["ContentsCode"],
                      "geo": list(spec.region_dimensions)},
@@ -206,18 +269,24 @@ class SsbStandIn:
             codes = ["0", *codes]
         return codes
 
-    def _codelists_offered(self, spec: TableSpec, variable: str) -> list[dict[str, Any]]:
-        ids = list(REGION_CODELISTS) if variable in spec.region_dimensions else []
-        wanted = spec.codelists.get(variable)
-        if wanted and wanted not in ids:
-            ids.append(wanted)
+    def _codelists_offered(self, spec: TableSpec, variable: str, offer: Offer
+                           ) -> list[dict[str, Any]]:
+        if variable in offer.codelists:
+            ids = list(offer.codelists[variable])
+        else:
+            ids = list(REGION_CODELISTS) if variable in spec.region_dimensions else []
+            wanted = [c.id for c in spec.codelists.get(variable, ()) if c.id]
+            ids += [w for w in wanted if w not in ids]
         return [{"id": i, "label": i, "type": "Aggregation" if i.startswith("agg") else "Valueset",
                  "links": [{"rel": "metadata", "href": f"{self.url}/codelists/{i}?lang=no"}]}
                 for i in ids]
 
     def _codelist_values(self, codelist: str) -> list[str] | None:
-        if codelist in ("agg_KommSummer", "agg_KommGjeldende"):
+        if codelist in ("agg_KommSummer", "agg_KommGjeldende", "agg_KommSummerHist",
+                        "agg_Komm2020"):
             return [f"K-{r}" for r in self.regions]
+        if codelist == "vs_Landet":
+            return ["0"]
         if codelist == "agg_KommFylker":
             return ["0", *[f"F-{c}" for c in self._counties()]]
         if codelist.startswith("vs_Kommun"):
@@ -225,8 +294,8 @@ class SsbStandIn:
         if codelist == "vs_Fylker":
             return list(self._counties())
         for spec in self.tables.values():
-            for variable, name in spec.codelists.items():
-                if name == codelist and variable in spec.codes:
+            for variable, prefs in spec.codelists.items():
+                if codelist in [c.id for c in prefs] and variable in spec.codes:
                     return list(dict.fromkeys(spec.codes[variable]))
         return None
 
@@ -253,15 +322,13 @@ class SsbStandIn:
             return _reset(request)
         if fault == "slow":
             time.sleep(self.slow_seconds)
-        if fault and fault not in ("slow", "truncated"):
+        if fault and fault not in BODY_FAULTS:
             response = self._fault_response(fault)
             entry.status = response.status_code
             return response
         response = self._answer(request, endpoint, table_id, body)
-        if fault == "truncated" and response.status_code == 200:
-            data = response.get_data()
-            response = Response(data[: len(data) // 2], status=200,
-                                content_type="application/json; charset=UTF-8")
+        if fault in BODY_FAULTS and response.status_code == 200:
+            response = self._spoil(fault, response)
         if self.ratelimit_headers:
             used = len(self.log)
             response.headers["x-ratelimit-limit"] = "30"
@@ -282,6 +349,28 @@ class SsbStandIn:
             return fault.kind
         return None
 
+    def _spoil(self, kind: str, response: Response) -> Response:
+        data = response.get_data()
+        if kind == "truncated":
+            data = data[: len(data) // 2]
+        elif kind in ("no-value", "short-value"):
+            doc = json.loads(data)
+            if kind == "no-value":
+                doc.pop("value", None)
+            else:
+                doc["value"] = doc["value"][:-1]
+            data = json.dumps(doc).encode()
+        elif kind == "drip":
+            pause = self.drip_seconds
+
+            def drip():
+                for i in range(len(data)):
+                    yield data[i:i + 1]
+                    time.sleep(pause)
+            return Response(drip(), status=200, content_type="application/json; charset=UTF-8",
+                            headers={"Content-Length": str(len(data))})
+        return Response(data, status=200, content_type="application/json; charset=UTF-8")
+
     def _fault_response(self, kind: str) -> Response:
         if kind == "429":
             return _problem(429, "Too Many Requests")
@@ -297,8 +386,17 @@ class SsbStandIn:
             return Response(b"", status=500)
         if kind == "too-many-cells":
             return _problem(400, "Too many cells selected")
+        if kind == "retry-after-3600":
+            response = _problem(429, "Too Many Requests")
+            response.headers["Retry-After"] = "3600"
+            return response
         if kind == "too-many-cells-403":
-            return Response(b"", status=403)
+            return _problem(403, "Too many cells selected")
+        if kind == "forbidden":
+            return Response(b"<html><body><h1>403 Forbidden</h1>Request blocked by proxy"
+                            b"</body></html>", status=403, content_type="text/html")
+        if kind == "not-found":
+            return _problem(404, "Non-existent table")
         if kind == "nonexistent-value":
             return _problem(400, "Non-existent value", "Kjonn: 9")
         raise AssertionError(kind)
@@ -343,6 +441,8 @@ class SsbStandIn:
             codes, error = _resolve(expressions, universe)
             if error:
                 return _problem(400, error, f"{variable}: {expressions}")
+            if item.get("outputValues") == "single":  # member codes, without the group prefix
+                codes = [re.sub(r"^[A-Z]-", "", c) for c in codes]
             selected[variable] = (codelist, codes)
         for variable in MANDATORY:
             if variable not in selected:
@@ -441,6 +541,21 @@ def _route(path: str) -> tuple[str, str | None]:
     if len(parts) == 2 and parts[0] == "tables":
         return "table", parts[1]
     return "other", None
+
+
+def _klass(request: Request) -> Response:
+    """KLASS ``/classifications/131/changes`` answered from the bundled change table."""
+    from pipeline import geography
+
+    if not request.path.endswith("/classifications/131/changes"):
+        return _problem(404, "Not found")
+    first = int(request.args.get("from", "2016-12-31")[:4])
+    last = int(request.args.get("to", "2025-01-02")[:4])
+    table = geography.changes(first, last)
+    rows = [{"oldCode": o, "oldName": on, "newCode": n, "newName": nn,
+             "changeOccurred": f"{d:%Y-%m-%d}"}
+            for o, on, n, nn, d in table.itertuples(index=False)]
+    return _json({"codeChanges": rows})
 
 
 def path_tail(path: str) -> str:

@@ -10,8 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipeline import datasets
 from pipeline import geography as geo
-from pipeline.sources.tables import TABLES
+from pipeline.sources import klass
+from pipeline.sources.tables import TABLES, Codelist
 
 SHARED = Path(os.environ.get("INNSIKT_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 SAMPLE_2022 = SHARED / "ssb-samples/elastic-data-tool/download-07459_20220914-092711.json"
@@ -195,7 +197,7 @@ def test_harmonise_frame_drops_non_geography_and_merged_rates():
     df = pd.DataFrame([base | r for r in rows])
     df["region"] = df["region"].astype("string")
     with pytest.warns(UserWarning, match="rates for merged or split units dropped"):
-        out = geo.harmonise_frame(df, spec)
+        out = datasets.harmonise_frame(df, spec)
     assert set(out["region"]) == {"0", "3303", "4204"}
     key = {(r, m, y): v for r, m, y, v in
            zip(out["region"], out["measure"], out["year"], out["value"], strict=True)}
@@ -263,7 +265,65 @@ def test_telemark_sample_labels_resolve_to_2024_codes_without_loss():
     assert any("0821 Bø (Telemark) + 0822 Sauherad → 4020 Midt-Telemark" in n for n in notes)
 
 
+def _telemark_education() -> pd.DataFrame:
+    """The real Telemark 09429 figures as SSB's member-code output gives them: every historical
+    code for every year 2004-2025, empty where the code did not exist that year."""
+    path = TELEMARK / "utdanningsnivaa.csv"
+    if not path.exists():
+        pytest.skip(f"Telemark sample {path} absent (../shared not checked out)")
+    with path.open(encoding="utf-8") as fh:
+        df = pd.DataFrame(list(csv.DictReader(fh)))
+    df["year"] = df["År"].astype(int)
+    df["value"] = pd.to_numeric(df["Verdi"], errors="coerce")
+    labels = df[["Kommune", "year"]].drop_duplicates()
+    codes = {(lab, y): geo.code_from_label(lab, y) for lab, y in labels.itertuples(index=False)}
+    df["region"] = [codes[(lab, y)] for lab, y in zip(df["Kommune"], df["year"], strict=True)]
+    df["measure"] = df["Variabel"].map({"Personer 16 år og over": "Personer",
+                                        "Personer 16 år og over (prosent)": "PersonerProsent"})
+    df = df.rename(columns={"Utdanningsnivå": "level", "Kjønn": "sex"})
+    published = df[["region", "level", "sex", "measure", "year", "value"]]
+    # The empty cells SSB adds for every code in every other year of the table.
+    grid = pd.MultiIndex.from_product(
+        [sorted(published["region"].unique()), sorted(published["level"].unique()),
+         sorted(published["sex"].unique()), ["Personer", "PersonerProsent"],
+         range(2004, 2026)], names=["region", "level", "sex", "measure", "year"])
+    full = (published.set_index(["region", "level", "sex", "measure", "year"])
+            .reindex(grid).reset_index())
+    full["status"] = pd.array([pd.NA] * len(full), dtype="string")
+    full["region"] = full["region"].astype("string")
+    return full, published
+
+
+def test_real_telemark_rates_survive_harmonisation_without_false_warnings(recwarn):
+    full, published = _telemark_education()
+    spec = TABLES["education"]
+    single = {"Region": Codelist("agg_KommGjeldende", "single")}
+    out = datasets.harmonise_frame(full, spec, single)
+    out = datasets._drop_duplicate_keys(out, ["region", "level", "sex", "measure", "year"])
+    rates = out[out["measure"] == "PersonerProsent"]
+    # Every published percentage of a unit that was only renumbered reaches its 2024 code.
+    merged = {"0821", "0822"}  # Bø + Sauherad → Midt-Telemark in 2020: rates cannot be summed
+    pub = published[(published["measure"] == "PersonerProsent") & published["value"].notna()
+                    & ~published["region"].isin(merged)]
+    cw = geo.crosswalk().set_index("old_code")["new_code"].to_dict()
+    got = rates.set_index(["region", "level", "sex", "year"])["value"]
+    lost = [r for r in pub.itertuples(index=False)
+            if pd.isna(got.get((cw.get(r.region, r.region), r.level, r.sex, r.year)))]
+    assert lost == [], f"{len(lost)} published percentages became NaN, e.g. {lost[:3]}"
+    # Notodden, short university education, 2023: real 23.1.
+    assert got[("4005", "Universitets- og høgskolenivå, kort", "Begge kjønn", 2023)] == 23.1
+    # Renumberings (3806 Porsgrunn … 3825 Vinje) are not reported as dropped; the real merger is.
+    dropped = [str(w.message) for w in recwarn if "dropped" in str(w.message)]
+    assert len(dropped) == 1
+    assert "0821" in dropped[0] and "0822" in dropped[0]
+    assert not any(code in dropped[0] for code in ("3806", "3825", "0805", "0834"))
+    counts = out[out["measure"] == "Personer"]
+    assert counts["value"].sum() == pytest.approx(
+        published.loc[published["measure"] == "Personer", "value"].sum())
+
+
 # ------------------------------------------------------------------------------- live KLASS
+# (pipeline.sources.klass: geography itself never reaches the network)
 
 
 KLASS_JSON = {"codeChanges": [
@@ -284,7 +344,7 @@ def test_live_klass_changes_are_read_and_name_only_rows_skipped(httpserver, monk
         query_string={"from": "2023-12-31", "to": "2024-01-02"},
     ).respond_with_json(KLASS_JSON)
     monkeypatch.setenv("INNSIKT_KLASS_URL", httpserver.url_for("/").rstrip("/"))
-    table = geo.changes(2023, 2024, live=True)
+    table = klass.changes(2023, 2024)
     assert list(table.columns) == geo.CHANGE_COLUMNS
     assert len(table) == 3
     assert set(zip(table["old_code"], table["new_code"], strict=True)) == {
@@ -297,7 +357,7 @@ def test_live_klass_503_falls_back_to_bundled_table(httpserver, monkeypatch):
         "Service Unavailable", status=503)
     monkeypatch.setenv("INNSIKT_KLASS_URL", httpserver.url_for("/").rstrip("/"))
     with pytest.warns(UserWarning, match="bundled table"):
-        table = geo.changes(2023, 2024, live=True)
+        table = klass.changes(2023, 2024)
     pd.testing.assert_frame_equal(table, geo.changes(2023, 2024))
     assert len(table) == 115
 

@@ -11,7 +11,7 @@ import pytest
 
 from pipeline import config, datasets
 from pipeline.sources import ssb
-from pipeline.sources.tables import TABLES, table
+from pipeline.sources.tables import TABLES, Codelist, table
 
 try:
     from ssb_standin import SsbStandIn, recorded_07459_path
@@ -313,13 +313,13 @@ def test_planned_split_by_year_then_region_stitches_to_one_query(make_client, st
 def test_plan_parts_groups_years_before_splitting_regions(standin):
     spec = table("population")
     meta = standin.metadata_doc("07459")
-    codelists = {"agg_KommSummer": [f"K-{r}" for r in REGIONS]}
-    one = ssb.plan_parts(spec, meta, codelists)
+    resolved = ssb.validate_query(spec, meta, {"agg_KommSummer": [f"K-{r}" for r in REGIONS]})
+    one = ssb.plan_parts(spec, meta, resolved)
     assert len(one) == 1
     selection = {v: codes for v, _, codes in one[0].selection}
     assert selection["Region"] == ("*",) and selection["Tid"] == ("*",)
     per_year = len(REGIONS) * 2 * 106
-    parts = ssb.plan_parts(spec, meta, codelists, max_cells=per_year * 10)
+    parts = ssb.plan_parts(spec, meta, resolved, max_cells=per_year * 10)
     years = [dict((v, c) for v, _, c in p.selection)["Tid"] for p in parts]
     assert [len(y) for y in years] == [10, 10, 6]
     assert sum(years, ()) == tuple(str(y) for y in range(2000, 2026))
@@ -328,7 +328,8 @@ def test_plan_parts_groups_years_before_splitting_regions(standin):
 
 def test_first_year_becomes_a_from_expression(standin):
     spec = dataclasses.replace(table("population_change"), first_year=2010)
-    part, = ssb.plan_parts(spec, standin.metadata_doc("06913"))
+    meta = standin.metadata_doc("06913")
+    part, = ssb.plan_parts(spec, meta, ssb.validate_query(spec, meta))
     assert dict((v, c) for v, _, c in part.selection)["Tid"] == ("from(2010)",)
 
 
@@ -368,7 +369,9 @@ def test_killed_fetch_resumes_without_refetching_finished_parts(make_client, sta
     files = resumed.fetch(["population"], progress=False)
     new = standin.log[before:]
     assert len(files) > 2
-    assert [e.endpoint for e in new] == ["data"] * (len(files) - 1)  # no metadata, no part 1
+    # The metadata is read afresh (a staged copy is never trusted), then only the parts
+    # still missing: part 1 is not fetched again.
+    assert [e.endpoint for e in new] == ["metadata", "codelist"] + ["data"] * (len(files) - 1)
     first_body = json.loads((raw_dir / "07459" / "part-0001.meta.json").read_text())["query"]
     assert all(e.body != first_body for e in new)
     assert_clean_cache(raw_dir)
@@ -439,8 +442,8 @@ def test_changed_spec_fetches_again(make_client, standin):
     ({"dimensions": {"Region": "region", "Kjønn": "sex", "Alder": "age",
                      "ContentsCode": "measure", "Tid": "year"}},
      ["07459", "'Kjønn'", "Kjonn"]),
-    ({"codelists": {"Region": "agg_KommSumer"}},
-     ["07459", "'Region'", "'agg_KommSumer'", "agg_KommSummer"]),
+    ({"codelists": {"Region": (Codelist("agg_KommSumer"),)}},
+     ["07459", "'Region'", "agg_KommSumer not offered", "agg_KommSummer"]),
 ])
 def test_metadata_validation_names_table_dimension_and_nearest_codes(change, expected,
                                                                      make_client, standin):

@@ -1,51 +1,43 @@
-"""Client for Statistics Norway's StatBank (PxWebApi v2) with an immutable, verified cache.
+"""Client for Statistics Norway's StatBank (PxWebApi v2), writing the verified raw cache.
 
 For each table in :mod:`pipeline.sources.tables` the client
 
-1. reads ``/tables/{id}/metadata`` (and ``/codelists/{id}`` for every codelist the query names)
-   and validates the query against it, so a wrong code fails with the nearest valid codes
-   (:class:`SsbQueryError`) instead of producing a wrong report;
-2. counts the cells of the query and splits it (by year, then by region) to stay under SSB's
-   800 000-cell limit, splitting further if SSB still answers ``Too many cells selected``;
+1. reads ``/tables/{id}/metadata`` afresh (never a staged copy from an earlier run) for the
+   newest round of the table SSB has, and the value codes of the codelists the registry
+   prefers; :func:`pipeline.sources.query.resolve` derives the concrete query from them (first
+   offered codelist, ``outputValues``, SSB's spelling of each code, fixed dimensions) or fails
+   naming the table, the dimension, what was asked and what is offered;
+2. splits the query to stay under SSB's 800 000-cell limit (by year, then by region),
+   splitting further if SSB still answers ``Too many cells selected``;
 3. POSTs each part to ``/tables/{id}/data`` for json-stat2, keeping to 30 requests per 60 s
-   (:class:`RateLimiter`), retrying 429, 5xx, connection errors, timeouts and truncated bodies
-   with exponential back-off and jitter, and giving up with :class:`SsbFetchError`.
+   (:class:`RateLimiter`), retrying 429, 5xx, timeouts, resets and truncated bodies with
+   exponential back-off and jitter (a progress line before every wait), honouring
+   ``Retry-After`` up to a cap, and refusing a response that takes longer than its deadline or
+   whose values do not fill its dimensions (it is never cached).
 
-Cache layout (``data/raw/ssb``)::
-
-    <table>/part-0001.json          one JSON-stat 2.0 response per query part
-    <table>/part-0001.meta.json     sidecar: url, method, query, retrieved_at, ssb_updated,
-                                    sha256, table_id, bytes
-    <table>/metadata/…              the metadata and codelist responses, same sidecars
-    <table>/table.meta.json         written last: the table is complete
-    .staging/<table>/               an unfinished fetch (resumed by the next run)
-
-Every file is written atomically (:mod:`pipeline.io`). A table is fetched into ``.staging`` and
-moved into place only when every part is there, so ``data/raw/ssb/<table>`` is always a complete
-table, a killed fetch resumes where it stopped, and ``refresh=True`` keeps the old files until the
-new ones are complete. A warm cache makes no request. Files whose SHA-256 differs from their
-sidecar raise :class:`CacheIntegrityError`.
+Connection refused, unknown host names and connections not accepted within the connect timeout
+fail at once (:class:`SsbUnreachableError`); read timeouts, 429, 5xx and resets are retried; one
+failing table does not stop the others (:class:`FetchSummaryError` names the failed ones at
+the end). :func:`check` validates every table's query against the live metadata without
+downloading data (``innsikt fetch --check``). The cache itself is :mod:`pipeline.sources.cache`.
 """
 
 from __future__ import annotations
 
-import difflib
-import email.utils
-import hashlib
 import json
 import math
-import os
-import re
 import shutil
+import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import requests
+import urllib3
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -56,37 +48,60 @@ from tenacity import (
 )
 
 from pipeline import config, io
+from pipeline.sources.cache import (  # noqa: F401 - re-exported: the cache's public names
+    METADATA_DIR,
+    OLD_DIR,
+    STAGING_DIR,
+    TABLE_MANIFEST,
+    data_parts,
+    manifest_matches,
+    now_iso,
+    provenance,
+    read_sidecar,
+    sidecar_path,
+    store_response,
+    swap_in,
+    valid_cached,
+    verify_file,
+    verify_table,
+)
+from pipeline.sources.errors import (  # noqa: F401 - re-exported
+    CacheIntegrityError,
+    FetchSummaryError,
+    SsbError,
+    SsbFetchError,
+    SsbQueryError,
+    SsbUnreachableError,
+)
+from pipeline.sources.query import (  # noqa: F401 - re-exported
+    MAX_CELLS,
+    TIME_DIMENSION,
+    Part,
+    Resolved,
+    codelist_values,
+    dim_plans,
+    halve,
+    plan_parts,
+    resolve,
+    spec_fingerprint,
+    time_codes,
+    validate_query,
+)
+from pipeline.sources.ratelimit import (  # noqa: F401 - re-exported
+    MAX_REQUESTS,
+    PERIOD_SECONDS,
+    RateLimiter,
+    _retry_after_seconds,
+)
 from pipeline.sources.tables import TABLES, TableSpec, table
 
-MAX_CELLS = 800_000
-MAX_REQUESTS = 30
-PERIOD_SECONDS = 60.0
-TIME_DIMENSION = "Tid"
-TABLE_MANIFEST = "table.meta.json"
-METADATA_DIR = "metadata"
-STAGING_DIR = ".staging"
-OLD_DIR = ".old"
+MAX_RETRY_AFTER = 120.0  # seconds; a longer Retry-After fails clearly instead of waiting
+DEADLINE_SECONDS = 300.0  # per response, headers to last byte
 RETRY_HINT = (
     "SSB publishes and updates tables around 05:00, 08:00 and 11:30 (Norwegian time) and tables "
     "are briefly unavailable then; try again later. If it keeps failing, check that the service "
     "is reachable (INNSIKT_SSB_URL={base})."
 )
-
-
-class SsbError(RuntimeError):
-    """Base class of the SSB client's errors."""
-
-
-class SsbQueryError(SsbError):
-    """The query does not fit the table (unknown dimension, value code or codelist)."""
-
-
-class SsbFetchError(SsbError):
-    """A request failed for good (after retries, or with a status that retrying cannot fix)."""
-
-
-class CacheIntegrityError(SsbError):
-    """A cached file differs from the SHA-256 recorded in its sidecar."""
 
 
 class _TransientError(Exception):
@@ -98,535 +113,122 @@ class _TransientError(Exception):
 
 
 class _TooManyCells(SsbQueryError):
-    """SSB answered ``Too many cells selected`` (400, or 403 on older deployments).
-
-    :meth:`SsbClient.fetch_table` splits the part and asks again; elsewhere it surfaces as an
-    :class:`SsbQueryError`.
-    """
+    """SSB answered ``Too many cells selected``; :meth:`SsbClient.fetch_table` splits the part."""
 
 
-# --------------------------------------------------------------------------------------------
-# Rate limiting
+class _NotFound(SsbFetchError):
+    """404: the table (round) does not exist at this address."""
 
 
-@dataclass
-class RateLimiter:
-    """Sliding-window limiter: at most ``max_requests`` in any ``period`` seconds.
 
-    ``clock`` and ``sleep`` are injectable so tests run on a fake clock. Server headers can only
-    tighten the limits (:meth:`observe`); ``Retry-After`` and ``x-ratelimit-remaining: 0`` block
-    the next request (:meth:`block`).
-    """
-
-    max_requests: int = MAX_REQUESTS
-    period: float = PERIOD_SECONDS
-    clock: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
-    _stamps: deque[float] = field(default_factory=deque, repr=False)
-    _blocked_until: float = field(default=float("-inf"), repr=False)
-
-    def acquire(self) -> float:
-        """Wait until a request is allowed, record it, and return the seconds waited."""
-        waited = 0.0
-        while True:
-            now = self.clock()
-            while self._stamps and self._stamps[0] <= now - self.period:
-                self._stamps.popleft()
-            wait = self._blocked_until - now
-            if len(self._stamps) >= self.max_requests:
-                wait = max(wait, self._stamps[0] + self.period - now)
-            if wait <= 0:
-                break
-            self.sleep(wait)
-            waited += wait
-        self._stamps.append(self.clock())
-        return waited
-
-    def block(self, seconds: float) -> None:
-        """Allow no request for ``seconds`` from now (Retry-After, exhausted server quota)."""
-        self._blocked_until = max(self._blocked_until, self.clock() + max(seconds, 0.0))
-
-    def observe(self, headers: Mapping[str, str]) -> None:
-        """Honour ``x-ratelimit-limit`` / ``-policy`` (e.g. ``30;w=60``) / ``-remaining``."""
-        lowered = {k.lower(): v for k, v in headers.items()}
-        policy = lowered.get("x-ratelimit-policy")
-        if policy and (match := re.match(r"\s*(\d+)\s*;\s*w=(\d+(?:\.\d+)?)", policy)):
-            self.max_requests = max(1, min(self.max_requests, int(match.group(1))))
-            self.period = max(self.period, float(match.group(2)))
-        limit = _as_float(lowered.get("x-ratelimit-limit"))
-        if limit is not None and limit >= 1:
-            self.max_requests = min(self.max_requests, int(limit))
-        remaining = _as_float(lowered.get("x-ratelimit-remaining"))
-        if remaining is not None and remaining <= 0:
-            reset = _as_float(lowered.get("x-ratelimit-reset"))
-            self.block(reset if reset is not None else self.period)
+def _unreachable(exc: requests.exceptions.ConnectionError) -> bool:
+    """Connection refused or host name not resolved (no response can come; no retry helps)."""
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)
+    return isinstance(reason, urllib3.exceptions.NewConnectionError)
 
 
-def _as_float(value: str | None) -> float | None:
+def _jsonstat_problem(doc: Any) -> str | None:
+    """Why ``doc`` is not a complete JSON-stat 2.0 dataset with values, or None."""
+    if not isinstance(doc, dict) or doc.get("class") != "dataset":
+        return "not a JSON-stat dataset"
     try:
-        return float(value) if value is not None else None
+        n = math.prod(int(s) for s in doc["size"])
+        if len(doc["id"]) != len(doc["size"]) or any(i not in doc["dimension"] for i in doc["id"]):
+            return "id, size and dimension disagree"
+    except (KeyError, TypeError, ValueError):
+        return "missing id, size or dimension"
+    values = doc.get("value")
+    if values is None:
+        return "no 'value' in the dataset"
+    if isinstance(values, list) and len(values) != n:
+        return f"{len(values)} values for {n} cells (the dimension sizes {doc['size']})"
+    if isinstance(values, dict) and any(not str(k).isdigit() or int(k) >= n for k in values):
+        return f"value positions beyond the {n} cells"
+    return None
+
+
+def _problem(response: requests.Response) -> tuple[str, str]:
+    try:
+        doc = json.loads(response.content or b"null")
     except ValueError:
-        return None
-
-
-def _retry_after_seconds(value: str | None, now: Callable[[], float] = time.time) -> float | None:
-    """Parse Retry-After: delta seconds or an HTTP date."""
-    if not value:
-        return None
-    seconds = _as_float(value)
-    if seconds is not None:
-        return max(seconds, 0.0)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(when.timestamp() - now(), 0.0)
-
-
-# --------------------------------------------------------------------------------------------
-# Query planning
-
-
-@dataclass(frozen=True)
-class Part:
-    """One data query of a table: a file name and the POST body selecting its cells."""
-
-    name: str
-    selection: tuple[tuple[str, str | None, tuple[str, ...]], ...]
-    cells: int
-
-    def body(self) -> dict[str, Any]:
-        """The PxWebApi v2 POST body of this part."""
-        items = []
-        for variable, codelist, codes in self.selection:
-            item: dict[str, Any] = {"variableCode": variable}
-            if codelist:
-                item["codelist"] = codelist
-            item["valueCodes"] = list(codes)
-            items.append(item)
-        return {"selection": items}
-
-
-@dataclass(frozen=True)
-class _DimPlan:
-    variable: str
-    codelist: str | None
-    codes: tuple[str, ...]      # the concrete codes the selection resolves to
-    expression: tuple[str, ...]  # what is sent when the dimension is not split
-
-
-def _unique(codes: Iterable[str]) -> list[str]:
-    """Codes in order without repeats (SSB answers 500 to a code sent twice)."""
-    return list(dict.fromkeys(str(c) for c in codes))
-
-
-def _category_codes(dim: Mapping[str, Any]) -> list[str]:
-    index = dim.get("category", {}).get("index")
-    if index is None:
-        return list(dim.get("category", {}).get("label", {}))
-    if isinstance(index, list):
-        return [str(c) for c in index]
-    return [str(c) for c, _ in sorted(index.items(), key=lambda item: item[1])]
-
-
-def _nearest(value: str, candidates: Sequence[str], n: int = 5) -> list[str]:
-    lowered = {c.lower(): c for c in candidates}
-    if value.lower() in lowered and lowered[value.lower()] != value:
-        return [lowered[value.lower()]]
-    hits = difflib.get_close_matches(value, list(candidates), n=n, cutoff=0.4)
-    return hits or list(candidates)[:n]
-
-
-def _codelist_ids(dim: Mapping[str, Any]) -> list[str]:
-    return [str(c.get("id")) for c in dim.get("extension", {}).get("codelists", []) or []]
-
-
-def codelist_values(doc: Mapping[str, Any]) -> list[str]:
-    """Value codes of a ``/codelists/{id}`` response (``values: [{code, label, valueMap}]``)."""
-    return _unique(str(v["code"]) for v in doc.get("values", []))
-
-
-def validate_query(spec: TableSpec, metadata: Mapping[str, Any],
-                   codelists: Mapping[str, Sequence[str]] | None = None) -> None:
-    """Check ``spec``'s query against the table's metadata.
-
-    Args:
-        spec: the registry entry.
-        metadata: the decoded ``/tables/{id}/metadata`` response (json-stat2).
-        codelists: codelist id -> its value codes, for the codelists ``spec`` names (value codes
-            of a dimension queried through a codelist are checked against the codelist).
-
-    Raises:
-        SsbQueryError: naming the table, the dimension and the nearest valid codes.
-    """
-    codelists = codelists or {}
-    dims = metadata.get("dimension", {})
-    ids = list(metadata.get("id", dims.keys()))
-    where = f"table {spec.table_id} ({spec.dataset}, pipeline/sources/tables.py)"
-    for variable in spec.dimensions:
-        if variable not in dims:
-            raise SsbQueryError(
-                f"{where}: dimension {variable!r} does not exist; the table has {ids}; "
-                f"nearest: {_nearest(variable, ids)}"
-            )
-    for variable, codelist in spec.codelists.items():
-        offered = _codelist_ids(dims.get(variable, {}))
-        if variable not in dims or codelist not in offered:
-            raise SsbQueryError(
-                f"{where}: dimension {variable!r} has no codelist {codelist!r}; it offers "
-                f"{offered or 'none'}; nearest: {_nearest(codelist, offered) if offered else []}"
-            )
-    for variable, wanted in spec.codes.items():
-        codelist = spec.codelists.get(variable)
-        if codelist and codelist not in codelists:
-            continue  # checked once the codelist's values are known
-        valid = list(codelists[codelist]) if codelist else _category_codes(dims[variable])
-        known = {c.lower() for c in valid}
-        for code in wanted:
-            if code.lower() not in known:
-                source = f"codelist {codelist!r}" if codelist else "the table"
-                raise SsbQueryError(
-                    f"{where}: value code {code!r} of dimension {variable!r} does not exist in "
-                    f"{source}; nearest valid codes: {_nearest(code, valid)}"
-                )
-    for variable in ids:
-        if variable in spec.dimensions:
-            continue
-        if not dims[variable].get("extension", {}).get("elimination", False):
-            raise SsbQueryError(
-                f"{where}: dimension {variable!r} cannot be left out (SSB does not allow "
-                f"eliminating it); add it to the spec's dimensions and codes"
-            )
-
-
-def _time_codes(spec: TableSpec, metadata: Mapping[str, Any]) -> tuple[list[str], list[str]]:
-    codes = _category_codes(metadata["dimension"][TIME_DIMENSION])
-    chosen = [c for c in codes if _year_of(c) >= spec.first_year]
-    if not chosen:
-        raise SsbQueryError(
-            f"table {spec.table_id}: no period from {spec.first_year} on; the table has "
-            f"{codes[:3]}…{codes[-3:]} (check first_year in pipeline/sources/tables.py)"
-        )
-    expression = ["*"] if len(chosen) == len(codes) else [f"from({chosen[0]})"]
-    return chosen, expression
-
-
-def _year_of(code: str) -> int:
-    match = re.match(r"\d{4}", code)
-    return int(match.group(0)) if match else 0
-
-
-def _dim_plans(spec: TableSpec, metadata: Mapping[str, Any],
-               codelists: Mapping[str, Sequence[str]]) -> list[_DimPlan]:
-    dims = metadata["dimension"]
-    plans = []
-    for variable in metadata.get("id", list(dims)):
-        if variable not in spec.dimensions:
-            continue  # eliminated (validate_query checked that SSB allows it)
-        codelist = spec.codelists.get(variable)
-        if variable == TIME_DIMENSION:
-            codes, expression = _time_codes(spec, metadata)
-        elif variable in spec.codes:
-            codes = _unique(spec.codes[variable])
-            expression = codes
-        else:
-            codes = list(codelists[codelist]) if codelist in codelists else _category_codes(
-                dims[variable])
-            expression = ["*"]
-        plans.append(_DimPlan(variable, codelist, tuple(codes), tuple(expression)))
-    return plans
-
-
-def plan_parts(spec: TableSpec, metadata: Mapping[str, Any],
-               codelists: Mapping[str, Sequence[str]] | None = None,
-               max_cells: int = MAX_CELLS) -> list[Part]:
-    """Split ``spec``'s data query into parts of at most ``max_cells`` cells.
-
-    Years are grouped first; when a single year is still too large, the region dimensions are
-    split into chunks. A query that fits is one part using ``*`` / ``from(year)``. Parts are
-    named ``part-0001`` … in order.
-    """
-    plans = _dim_plans(spec, metadata, codelists or {})
-    order = [TIME_DIMENSION, *spec.region_dimensions]
-    pieces = _split(plans, order, max_cells)
-    width = max(4, len(str(len(pieces))))
-    return [Part(f"part-{i:0{width}d}", tuple((p.variable, p.codelist, p.expression)
-                                              for p in piece), _cells(piece))
-            for i, piece in enumerate(pieces, 1)]
-
-
-def _cells(plans: Sequence[_DimPlan]) -> int:
-    return math.prod(len(p.codes) for p in plans)
-
-
-def _split(plans: list[_DimPlan], order: Sequence[str], max_cells: int) -> list[list[_DimPlan]]:
-    total = _cells(plans)
-    if total <= max_cells:
-        return [plans]
-    for variable in order:
-        pos = next((i for i, p in enumerate(plans) if p.variable == variable), None)
-        if pos is None or len(plans[pos].codes) < 2:
-            continue
-        dim = plans[pos]
-        per_code = total // len(dim.codes)
-        size = max(1, max_cells // max(per_code, 1))
-        pieces: list[list[_DimPlan]] = []
-        for start in range(0, len(dim.codes), size):
-            chunk = dim.codes[start:start + size]
-            sub = list(plans)
-            sub[pos] = _DimPlan(dim.variable, dim.codelist, chunk, chunk)
-            rest = [v for v in order if v != variable]
-            pieces.extend(_split(sub, rest, max_cells))
-        return pieces
-    return [plans]  # cannot split further; SSB will say so and the error names the table
-
-
-def _halve(part: Part, spec: TableSpec, region_codes: Mapping[str, Sequence[str]],
-           time_codes: Sequence[str]) -> list[Part]:
-    """Split a part SSB refused in two (years first, then regions); names get -1, -2."""
-    selection = list(part.selection)
-    order = [TIME_DIMENSION] + list(spec.region_dimensions)
-    for variable in order:
-        pos = next((i for i, s in enumerate(selection) if s[0] == variable), None)
-        if pos is None:
-            continue
-        name, codelist, codes = selection[pos]
-        if variable == TIME_DIMENSION:
-            concrete = _resolve_time(codes, time_codes)
-        else:
-            concrete = list(codes) if codes != ("*",) else list(region_codes.get(variable, []))
-        if len(concrete) < 2:
-            continue
-        mid = len(concrete) // 2
-        halves = []
-        for i, chunk in enumerate((concrete[:mid], concrete[mid:]), 1):
-            sub = list(selection)
-            sub[pos] = (name, codelist, tuple(chunk))
-            halves.append(Part(f"{part.name}-{i}", tuple(sub), part.cells * len(chunk)
-                               // len(concrete)))
-        return halves
-    raise SsbQueryError(
-        f"table {spec.table_id}: SSB refuses part {part.name} as too many cells and it cannot be "
-        "split further (one year, one region); narrow the codes in pipeline/sources/tables.py"
-    )
-
-
-def _resolve_time(codes: Sequence[str], time_codes: Sequence[str]) -> list[str]:
-    if tuple(codes) == ("*",):
-        return list(time_codes)
-    if len(codes) == 1 and (match := re.fullmatch(r"from\((.+)\)", codes[0])):
-        start = list(time_codes).index(match.group(1)) if match.group(1) in time_codes else 0
-        return list(time_codes)[start:]
-    return list(codes)
-
-
-def spec_fingerprint(spec: TableSpec) -> str:
-    """A hash of what the registry asks of a table; a changed spec invalidates its cache."""
-    payload = json.dumps(
-        {"dimensions": spec.dimensions, "codes": spec.codes, "codelists": spec.codelists,
-         "first_year": spec.first_year}, sort_keys=True)
-    return hashlib.sha256(payload.encode()).hexdigest()[:16]
-
-
-# --------------------------------------------------------------------------------------------
-# Cache files
-
-
-def sidecar_path(path: Path) -> Path:
-    """``part-0001.json`` → ``part-0001.meta.json``."""
-    return path.with_name(path.name.removesuffix(".json") + ".meta.json")
-
-
-def _now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def store_response(target: Path, content: bytes, *, url: str, method: str,
-                   query: Any, table_id: str, ssb_updated: str | None) -> Path:
-    """Write a response and its sidecar atomically (data first, then the sidecar).
-
-    A file without a valid sidecar is treated as absent, so a kill between the two writes is
-    harmless: the next run fetches that part again.
-    """
-    io.write_bytes(target, content)
-    io.write_json(sidecar_path(target), {
-        "url": url,
-        "method": method,
-        "query": query,
-        "retrieved_at": _now_iso(),
-        "ssb_updated": ssb_updated,
-        "sha256": hashlib.sha256(content).hexdigest(),
-        "table_id": table_id,
-        "bytes": len(content),
-    })
-    return target
-
-
-def read_sidecar(path: Path) -> dict[str, Any] | None:
-    """The sidecar of ``path``, or None when it is missing or unreadable."""
-    side = sidecar_path(path)
-    if not side.exists():
-        return None
-    try:
-        return json.loads(side.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
-
-
-def verify_file(path: Path) -> dict[str, Any]:
-    """Check ``path`` against its sidecar's SHA-256 and return the sidecar.
-
-    Raises:
-        CacheIntegrityError: when the file or sidecar is missing or the hash differs.
-    """
-    side = read_sidecar(path)
-    table_dir = path.parent.parent if path.parent.name == METADATA_DIR else path.parent
-    hint = (f"the cache is damaged: delete the folder {table_dir} and fetch again "
-            "(`innsikt fetch`)")
-    if side is None or not path.exists():
-        raise CacheIntegrityError(f"{path}: file or its sidecar {sidecar_path(path).name} is "
-                                  f"missing or unreadable; {hint}")
-    actual = io.sha256_file(path)
-    if actual != side.get("sha256"):
-        raise CacheIntegrityError(
-            f"{path}: SHA-256 {actual[:12]}… differs from {side.get('sha256', '')[:12]}… recorded "
-            f"in {sidecar_path(path).name}; {hint}"
-        )
-    return side
-
-
-def _valid_cached(path: Path, query: Any) -> bool:
-    """A staged part counts as done when data, sidecar, query and hash all agree."""
-    side = read_sidecar(path)
-    if side is None or not path.exists() or side.get("query") != query:
-        return False
-    return io.sha256_file(path) == side.get("sha256")
-
-
-def _data_parts(table_dir: Path) -> list[Path]:
-    return sorted(p for p in table_dir.glob("*.json") if not p.name.endswith(".meta.json"))
-
-
-def verify_table(table_dir: Path) -> list[Path]:
-    """Verify a complete cached table and return its data parts.
-
-    Raises:
-        CacheIntegrityError: when the table manifest lists a missing part or a hash differs.
-    """
-    manifest_path = table_dir / TABLE_MANIFEST
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise CacheIntegrityError(
-            f"{manifest_path}: unreadable ({exc}); delete the folder {table_dir} and fetch again"
-        ) from None
-    parts = [table_dir / name for name in manifest.get("parts", [])]
-    extra = sorted(set(_data_parts(table_dir)) - set(parts))
-    if extra:
-        raise CacheIntegrityError(
-            f"{extra[0]}: not listed in {manifest_path.name}; delete the folder {table_dir} and "
-            "fetch again"
-        )
-    for path in parts + sorted((table_dir / METADATA_DIR).glob("*.json")):
-        if not path.name.endswith(".meta.json"):
-            verify_file(path)
-    return parts
-
-
-def provenance(source_dir: Path | str | None = None, verify: bool = True) -> list[dict[str, Any]]:
-    """What reports cite for each cached SSB table.
-
-    Args:
-        source_dir: the SSB cache (default ``data/raw/ssb``).
-        verify: check every file's SHA-256 first.
-
-    Returns:
-        One dict per complete table, sorted by table id: ``table_id``, ``dataset``, ``title``,
-        ``updated`` (SSB's stamp), ``retrieved_at`` (UTC ISO, the latest part), ``url`` (the data
-        endpoint), ``parts`` (number of files).
-
-    Raises:
-        CacheIntegrityError: when ``verify`` and a file differs from its sidecar.
-    """
-    source_dir = Path(source_dir) if source_dir else config.paths().raw_source("ssb")
-    out = []
-    for manifest_path in sorted(source_dir.glob(f"*/{TABLE_MANIFEST}")):
-        table_dir = manifest_path.parent
-        if table_dir.name.startswith("."):
-            continue
-        if verify:
-            verify_table(table_dir)
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        sides = [read_sidecar(table_dir / name) or {} for name in manifest["parts"]]
-        out.append({
-            "table_id": manifest["table_id"],
-            "dataset": manifest.get("dataset"),
-            "title": manifest.get("title"),
-            "updated": manifest.get("updated"),
-            "retrieved_at": max((s.get("retrieved_at") or "" for s in sides), default=None),
-            "url": manifest.get("url"),
-            "parts": len(manifest["parts"]),
-        })
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# The client
+        return "", response.text[:200]
+    if not isinstance(doc, dict):
+        return "", ""
+    return str(doc.get("title") or ""), str(doc.get("detail") or "")
 
 
 class _RetryAfterWait:
     """Tenacity wait: exponential back-off with jitter, never shorter than Retry-After."""
 
-    def __init__(self, base: Callable[[RetryCallState], float], cap: float = 300.0):
+    def __init__(self, base: Callable[[RetryCallState], float]):
         self.base = base
-        self.cap = cap
 
     def __call__(self, state: RetryCallState) -> float:
         wait = self.base(state)
         exc = state.outcome.exception() if state.outcome else None
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is not None:
-            wait = max(wait, min(retry_after, self.cap))
+            wait = max(wait, retry_after)
         return wait
 
 
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 class SsbClient:
-    """PxWebApi v2 client with rate limiting, retries and the raw-data cache.
+    """PxWebApi v2 client with rate limiting, retries, deadlines and the raw-data cache.
 
     Args:
         base_url: API root (default :func:`pipeline.config.ssb_base_url`).
         raw_dir: cache folder (default ``data/raw/ssb``).
         session: a :class:`requests.Session` (default a new one).
-        timeout: (connect, read) seconds per request.
+        timeout: (connect, read) seconds per network wait.
+        deadline: seconds a response may take from the request to its last byte (a server
+            dripping bytes fails here, not retried); until the headers arrive, each wait is
+            bounded by the read timeout.
         max_attempts: attempts per request before :class:`SsbFetchError`.
         wait: tenacity wait strategy between attempts (default exponential back-off with
             jitter, 2 s doubling to 120 s); Retry-After is honoured on top of it.
+        max_retry_after: the longest Retry-After honoured; a longer one fails at once.
         max_cells: cells per data query before splitting (SSB's limit is 800 000).
         limiter: the :class:`RateLimiter` (default 30 requests per 60 s).
         clock, sleep: injectable time functions for the limiter and back-off (tests).
+        say: where progress lines go (default stderr).
         lang: metadata and label language (``no`` or ``en``).
     """
 
     def __init__(self, base_url: str | None = None, *, raw_dir: Path | None = None,
                  session: requests.Session | None = None,
-                 timeout: float | tuple[float, float] = (10.0, 120.0), max_attempts: int = 6,
+                 timeout: float | tuple[float, float] = (5.0, 60.0),
+                 deadline: float = DEADLINE_SECONDS, max_attempts: int = 6,
                  wait: Callable[[RetryCallState], float] | None = None,
-                 max_cells: int = MAX_CELLS, limiter: RateLimiter | None = None,
+                 max_retry_after: float = MAX_RETRY_AFTER, max_cells: int = MAX_CELLS,
+                 limiter: RateLimiter | None = None,
                  clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep, lang: str = "no"):
+                 sleep: Callable[[float], None] = time.sleep,
+                 say: Callable[[str], None] = _stderr, lang: str = "no"):
         self.base_url = (base_url or config.ssb_base_url()).rstrip("/")
         self.raw_dir = Path(raw_dir) if raw_dir else config.paths().raw_source("ssb")
         self.session = session or requests.Session()
         self.timeout = timeout
+        self.deadline = deadline
         self.max_attempts = max_attempts
         backoff = wait_exponential(multiplier=2, max=120) + wait_random(0, 2)
         self.wait = _RetryAfterWait(wait or backoff)
+        self.max_retry_after = max_retry_after
         self.max_cells = max_cells
         self.sleep = sleep
-        self.limiter = limiter or RateLimiter(clock=clock, sleep=sleep)
+        self.say = say
+        self.limiter = limiter or RateLimiter(
+            clock=clock, sleep=sleep, on_wait=lambda seconds: say(
+                f"  keeping to SSB's limit of {MAX_REQUESTS} requests per "
+                f"{PERIOD_SECONDS:.0f} s: waiting {seconds:.0f} s"))
         self.lang = lang
         self.requests_made = 0
-        self._memo: dict[str, tuple[bytes, Any]] = {}  # codelists shared by several tables
+        self.resolutions: dict[str, Resolved] = {}  # dataset -> the query used, this run
+        self._memo: dict[str, Any] = {}  # codelists shared by several tables within one run
 
     # ---- HTTP ------------------------------------------------------------------------------
 
@@ -640,18 +242,21 @@ class SsbClient:
             body: JSON body for POST.
             context: what is being fetched, for error messages (e.g. ``table 07459``).
             check: returns why a decoded body is unusable (or None); an unusable body is
-                retried like a truncated one.
+                refused (never cached) without retrying: SSB would send it again.
 
         Returns:
             The raw bytes (cached as they came) and the decoded JSON.
 
         Raises:
-            SsbFetchError: after ``max_attempts`` transient failures, or on 404/other 4xx.
+            SsbUnreachableError: connection refused or host unknown (no retry).
+            SsbFetchError: after ``max_attempts`` transient failures, past the deadline, a
+                Retry-After beyond the cap, 403, 404, an unusable body or another 4xx.
             SsbQueryError: when SSB answers 400 (reported by the body's ``title``).
         """
         retrying = Retrying(
             stop=stop_after_attempt(self.max_attempts), wait=self.wait, sleep=self.sleep,
             retry=retry_if_exception_type(_TransientError), reraise=True,
+            before_sleep=lambda state: self._announce(state, context),
         )
         try:
             for attempt in retrying:
@@ -664,44 +269,40 @@ class SsbClient:
             ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _announce(self, state: RetryCallState, context: str) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        seconds = state.next_action.sleep if state.next_action else 0.0
+        self.say(f"  {context}: {exc}; waiting {seconds:.0f} s before attempt "
+                 f"{state.attempt_number + 1} of {self.max_attempts}")
+
     def _attempt(self, method: str, url: str, body: Any, context: str,
                  check: Callable[[Any], str | None] | None) -> tuple[bytes, Any]:
         self.limiter.acquire()
         self.requests_made += 1
+        started = time.monotonic()
         try:
-            response = self.session.request(method, url, json=body, timeout=self.timeout)
+            response = self.session.request(method, url, json=body, timeout=self.timeout,
+                                            stream=True)
+        except requests.ConnectTimeout:
+            # No answer to the connection at all (a firewall dropping packets): as hopeless to
+            # retry as a refused one.
+            raise SsbUnreachableError(
+                f"{context}: SSB at {self.base_url} did not accept a connection within "
+                f"{self._connect_timeout():.0f} s. Check the network, any proxy, and "
+                f"INNSIKT_SSB_URL (now {self.base_url}); nothing was written.") from None
         except requests.Timeout as exc:
             raise _TransientError(f"timed out ({type(exc).__name__})") from None
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+        except requests.exceptions.ConnectionError as exc:
+            if _unreachable(exc):
+                raise SsbUnreachableError(
+                    f"{context}: cannot connect to SSB at {self.base_url} ({exc.__class__.__name__}"
+                    f": connection refused or host name not found). Check the network and "
+                    f"INNSIKT_SSB_URL (now {self.base_url}); nothing was written.") from None
             raise _TransientError(f"connection failed ({type(exc).__name__}: {exc})") from None
-        self.limiter.observe(response.headers)
-        status = response.status_code
-        if status == 429:
-            retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
-            if retry_after is not None:
-                self.limiter.block(retry_after)
-            raise _TransientError("429 Too Many Requests (SSB's rate limit)", retry_after)
-        if status >= 500:
-            raise _TransientError(f"{status} {response.reason or 'server error'}")
-        if status in (400, 403):
-            title, detail = _problem(response)
-            if status == 403 or "too many cells" in title.lower():
-                raise _TooManyCells(
-                    f"{context}: SSB answered {status} {title or 'Forbidden'} (too many cells) "
-                    f"for {method} {url}; select fewer codes or years")
-            raise SsbQueryError(
-                f"{context}: SSB rejected the query ({status} {title or response.reason}"
-                f"{': ' + detail if detail else ''}); {method} {url} body {json.dumps(body)}. "
-                "Check the codes in pipeline/sources/tables.py against the table's metadata."
-            )
-        if status == 404:
-            raise SsbFetchError(
-                f"{context}: {url} answered 404 Not Found; check the table id in "
-                f"pipeline/sources/tables.py and INNSIKT_SSB_URL={self.base_url}"
-            )
-        if status >= 300:
-            raise SsbFetchError(f"{context}: {method} {url} answered {status} {response.reason}")
-        content = response.content
+        with response:
+            self.limiter.observe(response.headers)
+            self._check_status(response, method, url, body, context)
+            content = self._read_body(response, started, method, url, context)
         try:
             doc = json.loads(content)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -709,52 +310,148 @@ class SsbClient:
                 f"truncated or invalid JSON body ({len(content)} bytes: {exc})") from None
         problem = check(doc) if check else None
         if problem:
-            raise _TransientError(f"unusable response body ({problem})")
+            raise SsbFetchError(
+                f"{context}: {method} {url} answered an unusable response ({problem}); it was "
+                "not cached. SSB may be publishing the table right now: try again later, and "
+                "if it persists, report it to SSB (statistikkbanken@ssb.no).")
         return content, doc
+
+    def _connect_timeout(self) -> float:
+        return self.timeout[0] if isinstance(self.timeout, tuple) else float(self.timeout)
+
+    def _read_body(self, response: requests.Response, started: float, method: str, url: str,
+                   context: str) -> bytes:
+        """The whole body, read chunk by chunk against the response's total deadline."""
+        chunks: list[bytes] = []
+        received = 0
+        while True:
+            if time.monotonic() - started > self.deadline:
+                raise SsbFetchError(
+                    f"{context}: {method} {url} did not complete within the deadline of "
+                    f"{self.deadline:.0f} s ({received} bytes received); SSB or a proxy on the "
+                    "way is far too slow. Try again later, or allow more time with "
+                    "`innsikt fetch --deadline SECONDS`.")
+            try:
+                chunk = response.raw.read1(65536, decode_content=True)
+            except (urllib3.exceptions.HTTPError, OSError) as exc:
+                raise _TransientError(f"connection broken while reading the body "
+                                      f"({type(exc).__name__}: {exc})") from None
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            received += len(chunk)
+
+    def _retry_after(self, response: requests.Response, context: str) -> float | None:
+        retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
+        if retry_after is not None and retry_after > self.max_retry_after:
+            until = (datetime.now(UTC) + timedelta(seconds=retry_after)).strftime("%H:%M UTC")
+            raise SsbFetchError(
+                f"{context}: SSB answered {response.status_code} and asks to wait "
+                f"{retry_after:.0f} s (Retry-After), longer than innsikt waits "
+                f"({self.max_retry_after:.0f} s); run `innsikt fetch` again after {until}.")
+        if retry_after is not None:
+            self.limiter.block(retry_after)
+        return retry_after
+
+    def _check_status(self, response: requests.Response, method: str, url: str, body: Any,
+                      context: str) -> None:
+        status = response.status_code
+        if status == 429:
+            raise _TransientError("429 Too Many Requests (SSB's rate limit)",
+                                  self._retry_after(response, context))
+        if status >= 500:
+            raise _TransientError(f"{status} {response.reason or 'server error'}",
+                                  self._retry_after(response, context))
+        if status == 403:
+            self._forbidden(response, method, url, context)
+        if status == 400:
+            title, detail = _problem(response)
+            if "too many cells" in title.lower():
+                raise _TooManyCells(f"{context}: SSB answered 400 {title} for {method} {url}; "
+                                    "select fewer codes or years")
+            raise SsbQueryError(
+                f"{context}: SSB rejected the query (400 {title or response.reason}"
+                f"{': ' + detail if detail else ''}); {method} {url} body {json.dumps(body)}. "
+                "Check the codes in pipeline/sources/tables.py against the table's metadata "
+                "(`innsikt fetch --check`)."
+            )
+        if status == 404:
+            raise _NotFound(
+                f"{context}: {url} answered 404 Not Found; check the table id in "
+                f"pipeline/sources/tables.py and INNSIKT_SSB_URL={self.base_url}")
+        if status >= 300:
+            raise SsbFetchError(f"{context}: {method} {url} answered {status} {response.reason}")
+
+    def _forbidden(self, response: requests.Response, method: str, url: str,
+                   context: str) -> None:
+        title, detail = _problem(response)
+        if "cell" in f"{title} {detail}".lower():  # older PxWeb: 403 for too many cells
+            raise _TooManyCells(f"{context}: SSB answered 403 {title} for {method} {url}")
+        raise SsbFetchError(
+            f"{context}: {method} {url} answered 403 Forbidden{' (' + title + ')' if title else ''}"
+            ": access was refused. This is not a problem with the query: usually a proxy or "
+            f"firewall between this machine and SSB blocks it. Check that {self.base_url}/config "
+            "opens from this machine (and any proxy settings, HTTPS_PROXY), or ask your network "
+            "administrator.")
 
     # ---- metadata ----------------------------------------------------------------------------
 
     def _url(self, path: str) -> str:
         return f"{self.base_url}{path}?lang={self.lang}&outputFormat=json-stat2"
 
-    def _cached_get(self, target: Path, url: str, table_id: str, context: str,
-                    share: bool = False) -> Any:
-        if _valid_cached(target, None):
-            return json.loads(target.read_bytes())
-        if share and url in self._memo:
-            content, doc = self._memo[url]
-        else:
-            content, doc = self.request_json("GET", url, context=context)
-            if share:
-                self._memo[url] = (content, doc)
+    def _codelist(self, codelist: str, context: str) -> tuple[bytes, Any]:
+        url = f"{self.base_url}/codelists/{codelist}?lang={self.lang}"
+        if url not in self._memo:
+            self._memo[url] = self.request_json("GET", url, context=f"{context} codelist "
+                                                                    f"{codelist}")
+        return self._memo[url]
+
+    def _metadata(self, spec: TableSpec) -> tuple[str, bytes, dict[str, Any], Resolved]:
+        """Fresh metadata of the newest round SSB has, and the query resolved against it."""
+        fallbacks: list[str] = []
+        for i, table_id in enumerate(spec.table_ids):
+            context = f"table {table_id} ({spec.dataset})"
+            last = i == len(spec.table_ids) - 1
+            try:
+                content, meta = self.request_json(
+                    "GET", self._url(f"/tables/{table_id}/metadata"), context=context)
+                if not isinstance(meta, dict) or "dimension" not in meta:
+                    raise SsbFetchError(f"{context} metadata: the response has no 'dimension'; "
+                                        f"is INNSIKT_SSB_URL={self.base_url} a PxWebApi v2 root?")
+                resolved = resolve(spec, meta, lambda c, t=context: codelist_values(
+                    self._codelist(c, t)[1]), table_id)
+            except (_NotFound, SsbQueryError) as exc:
+                if last:
+                    raise
+                why = "not found" if isinstance(exc, _NotFound) else \
+                    str(exc).split(": ", 1)[-1][:160]
+                fallbacks.append(f"{table_id} {why}")
+                continue
+            if len(spec.table_ids) > 1:
+                note = (f"table round {table_id} used (newest offered of "
+                        f"{', '.join(spec.table_ids)})")
+                if fallbacks:
+                    note += ": " + "; ".join(fallbacks)
+                resolved.notes.insert(0, note)
+            return table_id, content, meta, resolved
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _stage_metadata(self, staging: Path, table_id: str, content: bytes,
+                        meta: Mapping[str, Any], resolved: Resolved) -> None:
+        """Write the fresh metadata into ``staging``; parts staged under other metadata go."""
+        target = staging / METADATA_DIR / "metadata.json"
+        if target.exists() and target.read_bytes() != content:
+            shutil.rmtree(staging)  # SSB changed the table since the unfinished fetch
+            self.say(f"  table {table_id}: metadata changed since the unfinished fetch; "
+                     "its staged parts were discarded")
+        url = self._url(f"/tables/{table_id}/metadata")
         store_response(target, content, url=url, method="GET", query=None, table_id=table_id,
-                       ssb_updated=doc.get("updated") if isinstance(doc, dict) else None)
-        return doc
-
-    def metadata(self, spec: TableSpec, folder: Path) -> tuple[dict[str, Any], dict[str, list]]:
-        """Metadata and the value codes of every codelist ``spec`` names (cached in ``folder``).
-
-        Raises:
-            SsbQueryError: when the query does not fit the metadata (see :func:`validate_query`).
-        """
-        meta_dir = folder / METADATA_DIR
-        context = f"table {spec.table_id} ({spec.dataset}) metadata"
-        meta = self._cached_get(meta_dir / "metadata.json",
-                                self._url(f"/tables/{spec.table_id}/metadata"), spec.table_id,
-                                context)
-        if not isinstance(meta, dict) or "dimension" not in meta:
-            raise SsbFetchError(f"{context}: the response has no 'dimension'; is "
-                                f"INNSIKT_SSB_URL={self.base_url} a PxWebApi v2 root?")
-        validate_query(spec, meta)  # dimensions and codelists exist before codelists are read
-        codelists: dict[str, list[str]] = {}
-        for codelist in _unique(spec.codelists.values()):
-            doc = self._cached_get(
-                meta_dir / f"codelist-{codelist}.json",
-                f"{self.base_url}/codelists/{codelist}?lang={self.lang}", spec.table_id,
-                f"table {spec.table_id} codelist {codelist}", share=True)
-            codelists[codelist] = codelist_values(doc)
-        validate_query(spec, meta, codelists)
-        return meta, codelists
+                       ssb_updated=meta.get("updated"))
+        for codelist in sorted({c.id for c in resolved.codelists.values() if c.id}):
+            raw, doc = self._codelist(codelist, f"table {table_id}")
+            store_response(staging / METADATA_DIR / f"codelist-{codelist}.json", raw,
+                           url=f"{self.base_url}/codelists/{codelist}?lang={self.lang}",
+                           method="GET", query=None, table_id=table_id, ssb_updated=None)
 
     # ---- data --------------------------------------------------------------------------------
 
@@ -764,7 +461,7 @@ class SsbClient:
         Raises:
             SsbFetchError, SsbQueryError: see :meth:`request_json`.
         """
-        if _valid_cached(target, body):
+        if valid_cached(target, body):
             return target
         url = self._url(f"/tables/{table_id}/data")
         content, doc = self._post_data(url, body, f"table {table_id}")
@@ -780,27 +477,42 @@ class SsbClient:
                               table_id=table_id, ssb_updated=doc.get("updated"))
 
     def _fetch_parts(self, spec: TableSpec, parts: list[Part], folder: Path,
-                     meta: Mapping[str, Any], codelists: Mapping[str, Sequence[str]]
-                     ) -> list[Path]:
-        region_codes = {d.variable: d.codes for d in _dim_plans(spec, meta, codelists)}
-        time_codes = region_codes.get(TIME_DIMENSION, ())
+                     meta: Mapping[str, Any], resolved: Resolved) -> list[Path]:
+        universe = {d.variable: d.codes for d in dim_plans(spec, meta, resolved)}
+        times = universe.get(TIME_DIMENSION, ())
         queue = deque(parts)
         done: list[Path] = []
-        url = self._url(f"/tables/{spec.table_id}/data")
+        table_id = resolved.table_id
+        url = self._url(f"/tables/{table_id}/data")
         while queue:
             part = queue.popleft()
             target = folder / f"{part.name}.json"
             body = part.body()
-            if _valid_cached(target, body):
+            if valid_cached(target, body):
                 done.append(target)
                 continue
             try:
-                content, doc = self._post_data(url, body, f"table {spec.table_id} {part.name}")
+                content, doc = self._post_data(url, body, f"table {table_id} {part.name}")
             except _TooManyCells:
-                queue.extendleft(reversed(_halve(part, spec, region_codes, time_codes)))
+                queue.extendleft(reversed(halve(part, spec, universe, times, table_id)))
                 continue
-            done.append(self._store_part(target, content, doc, url, body, spec.table_id))
+            done.append(self._store_part(target, content, doc, url, body, table_id))
         return done
+
+    def _cached(self, spec: TableSpec, fingerprint: str) -> list[Path] | None:
+        """A complete table already in place (or staged and only not yet swapped in)."""
+        for table_id in spec.table_ids:
+            final = self.raw_dir / table_id
+            staging = self.raw_dir / STAGING_DIR / table_id
+            if manifest_matches(final, fingerprint):
+                if staging.exists():
+                    shutil.rmtree(staging)
+                return verify_table(final)
+            if manifest_matches(staging, fingerprint):
+                verify_table(staging)  # killed between the two renames: finish the swap
+                swap_in(staging, final, self.raw_dir / OLD_DIR / table_id)
+                return verify_table(final)
+        return None
 
     def fetch_table(self, spec: TableSpec, refresh: bool = False) -> list[Path]:
         """Fetch one table into the cache (no request when it is cached and complete).
@@ -808,40 +520,44 @@ class SsbClient:
         Returns:
             The table's data files, sorted.
         """
-        final = self.raw_dir / spec.table_id
-        staging = self.raw_dir / STAGING_DIR / spec.table_id
         fingerprint = spec_fingerprint(spec)
-        if not refresh and _manifest_matches(final, fingerprint):
-            if staging.exists():
-                shutil.rmtree(staging)
-            return verify_table(final)
+        if not refresh and (cached := self._cached(spec, fingerprint)) is not None:
+            return cached
+        table_id, content, meta, resolved = self._metadata(spec)
+        self.resolutions[spec.dataset] = resolved
+        staging = self.raw_dir / STAGING_DIR / table_id
         if refresh and staging.exists():
             shutil.rmtree(staging)  # a refresh starts from nothing
-        if not _manifest_matches(staging, fingerprint):
-            meta, codelists = self.metadata(spec, staging)
-            parts = plan_parts(spec, meta, codelists, self.max_cells)
-            files = self._fetch_parts(spec, parts, staging, meta, codelists)
-            stale = set(_data_parts(staging)) - set(files)
-            for path in stale:  # parts of an older plan (e.g. before a reactive split)
-                path.unlink()
-                sidecar_path(path).unlink(missing_ok=True)
-            io.write_json(staging / TABLE_MANIFEST, {
-                "table_id": spec.table_id,
-                "dataset": spec.dataset,
-                "title": str(meta.get("label") or spec.title),
-                "updated": meta.get("updated"),
-                "url": self._url(f"/tables/{spec.table_id}/data"),
-                "spec": fingerprint,
-                "parts": [p.name for p in sorted(files)],
-                "completed_at": _now_iso(),
-            })
+        self._stage_metadata(staging, table_id, content, meta, resolved)
+        parts = plan_parts(spec, meta, resolved, self.max_cells)
+        files = self._fetch_parts(spec, parts, staging, meta, resolved)
+        for path in set(data_parts(staging)) - set(files):  # parts of an older plan
+            path.unlink()
+            sidecar_path(path).unlink(missing_ok=True)
+        io.write_json(staging / TABLE_MANIFEST, {
+            "table_id": table_id,
+            "dataset": spec.dataset,
+            "title": str(meta.get("label") or spec.title),
+            "updated": meta.get("updated"),
+            "url": self._url(f"/tables/{table_id}/data"),
+            "spec": fingerprint,
+            "resolved": resolved.record(),
+            "parts": [p.name for p in sorted(files)],
+            "completed_at": now_iso(),
+        })
+        final = self.raw_dir / table_id
         verify_table(staging)
-        _swap_in(staging, final, self.raw_dir / OLD_DIR / spec.table_id)
+        swap_in(staging, final, self.raw_dir / OLD_DIR / table_id)
         return verify_table(final)
+
+    # ---- every table ---------------------------------------------------------------------------
 
     def fetch(self, datasets: Iterable[str] | None = None, refresh: bool = False,
               progress: bool = True) -> list[Path]:
         """Fetch every (or the named) registry dataset; return all cached data files.
+
+        A table that fails does not stop the others. SSB being unreachable does: every table
+        would fail the same way.
 
         Args:
             datasets: dataset names from :mod:`pipeline.sources.tables` (default all).
@@ -849,76 +565,99 @@ class SsbClient:
             progress: print one line per table.
 
         Raises:
-            SsbQueryError: a query does not fit the table's metadata.
-            SsbFetchError: SSB could not be reached or kept failing.
-            CacheIntegrityError: a cached file differs from its sidecar.
+            SsbUnreachableError: SSB cannot be reached at all (raised at once).
+            FetchSummaryError: some tables failed (named, with the reason); the rest are cached.
+                When a single dataset was asked for, its own error is raised instead
+                (:class:`SsbQueryError`, :class:`SsbFetchError`, :class:`CacheIntegrityError`).
         """
-        names = list(datasets) if datasets else list(TABLES)
-        specs = [table(name) for name in names]
+        specs = [table(name) for name in (list(datasets) if datasets else list(TABLES))]
         files: list[Path] = []
+        failed: dict[str, SsbError] = {}
         for i, spec in enumerate(specs, 1):
             before = self.requests_made
-            parts = self.fetch_table(spec, refresh=refresh)
+            head = f"[{i}/{len(specs)}] {spec.dataset}"
+            try:
+                parts = self.fetch_table(spec, refresh=refresh)
+            except SsbUnreachableError:
+                raise
+            except SsbError as exc:
+                failed[spec.dataset] = exc
+                if progress:
+                    self.say(f"{head}: FAILED: {exc}")
+                continue
             files.extend(parts)
             if progress:
                 made = self.requests_made - before
                 state = f"{made} request(s)" if made else "cached"
-                print(f"[{i}/{len(specs)}] {spec.table_id} {spec.dataset}: {len(parts)} file(s), "
-                      f"{state}", flush=True)
+                print(f"{head}: table {parts[0].parent.name if parts else spec.table_id}, "
+                      f"{len(parts)} file(s), {state}", flush=True)
+                for note in getattr(self.resolutions.get(spec.dataset), "notes", []):
+                    print(f"    {note}", flush=True)
+        if failed:
+            if len(specs) == 1:
+                raise next(iter(failed.values()))
+            raise _summary(failed, len(specs))
         return files
 
+    def check(self, datasets: Iterable[str] | None = None) -> list[CheckLine]:
+        """Validate every (or the named) table's query against SSB's live metadata.
 
-def _problem(response: requests.Response) -> tuple[str, str]:
-    try:
-        doc = response.json()
-    except ValueError:
-        return "", response.text[:200]
-    if not isinstance(doc, dict):
-        return "", ""
-    return str(doc.get("title") or ""), str(doc.get("detail") or "")
+        Reads metadata and codelists only (no data, nothing written).
 
+        Returns:
+            One :class:`CheckLine` per table.
 
-def _jsonstat_problem(doc: Any) -> str | None:
-    """Why ``doc`` is not a complete JSON-stat 2.0 dataset, or None."""
-    if not isinstance(doc, dict) or doc.get("class") != "dataset":
-        return "not a JSON-stat dataset"
-    try:
-        n = math.prod(int(s) for s in doc["size"])
-        if len(doc["id"]) != len(doc["size"]) or any(i not in doc["dimension"] for i in doc["id"]):
-            return "id, size and dimension disagree"
-    except (KeyError, TypeError, ValueError):
-        return "missing id, size or dimension"
-    values = doc.get("value")
-    if isinstance(values, list) and len(values) != n:
-        return f"{len(values)} values for {n} cells"
-    return None
-
-
-def _manifest_matches(folder: Path, fingerprint: str) -> bool:
-    path = folder / TABLE_MANIFEST
-    if not path.exists():
-        return False
-    try:
-        return json.loads(path.read_text(encoding="utf-8")).get("spec") == fingerprint
-    except (OSError, json.JSONDecodeError):
-        return False
+        Raises:
+            SsbUnreachableError: SSB cannot be reached at all.
+        """
+        lines = []
+        for name in (list(datasets) if datasets else list(TABLES)):
+            spec = table(name)
+            try:
+                table_id, _, meta, resolved = self._metadata(spec)
+                parts = plan_parts(spec, meta, resolved, self.max_cells)
+            except SsbUnreachableError:
+                raise
+            except SsbError as exc:
+                lines.append(CheckLine(name, spec.table_id, "fail", str(exc)))
+                continue
+            cells = sum(p.cells for p in parts)
+            size = f"{cells} cells in {len(parts)} request(s)"
+            notes = [n for n in resolved.notes  # a fixed dimension is held, not substituted
+                     if not n.startswith("table round") and ": held at " not in n]
+            rounds = [n for n in resolved.notes if n.startswith("table round")]
+            status = "substitution" if notes or (rounds and table_id != spec.table_ids[0]) \
+                else "ok"
+            lines.append(CheckLine(name, table_id, status, "; ".join([*resolved.notes, size])))
+        return lines
 
 
-def _swap_in(staging: Path, final: Path, old: Path) -> None:
-    """Replace ``final`` by the complete ``staging`` folder with two renames.
+@dataclass(frozen=True)
+class CheckLine:
+    """One line of ``innsikt fetch --check``: ``ok``, ``substitution`` or ``fail``."""
 
-    A kill between the renames leaves ``final`` absent and ``staging`` complete; the next run
-    sees the complete staging folder and finishes the swap without requests.
-    """
-    if old.exists():
-        shutil.rmtree(old)
-    if final.exists():
-        old.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(final, old)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(staging, final)
-    if old.exists():
-        shutil.rmtree(old)
+    dataset: str
+    table_id: str
+    status: str
+    detail: str
+
+    def __str__(self) -> str:
+        hint = ""
+        if self.status == "substitution":
+            hint = (" (works as is; to avoid the substitution, change the preferences in "
+                    "pipeline/sources/tables.py)")
+        elif self.status == "fail":
+            hint = " (change pipeline/sources/tables.py as the message says)"
+        return f"{self.status:12} {self.table_id} {self.dataset}: {self.detail}{hint}"
+
+
+def _summary(failed: Mapping[str, SsbError], total: int) -> FetchSummaryError:
+    lines = "\n".join(f"  {name}: {exc}" for name, exc in failed.items())
+    return FetchSummaryError(
+        f"{len(failed)} of {total} tables could not be fetched (the other {total - len(failed)} "
+        f"are cached):\n{lines}\nRun `innsikt fetch` again to retry them (cached tables make no "
+        "request); `innsikt fetch --check` shows whether a query needs changing.",
+        {name: str(exc) for name, exc in failed.items()})
 
 
 def fetch(datasets: Iterable[str] | None = None, refresh: bool = False, progress: bool = True,
@@ -928,3 +667,9 @@ def fetch(datasets: Iterable[str] | None = None, refresh: bool = False, progress
     See :meth:`SsbClient.fetch`; ``client`` defaults to one built from the environment.
     """
     return (client or SsbClient()).fetch(datasets, refresh=refresh, progress=progress)
+
+
+def check(datasets: Iterable[str] | None = None, client: SsbClient | None = None
+          ) -> list[CheckLine]:
+    """Validate the registry's queries against SSB's metadata (``innsikt fetch --check``)."""
+    return (client or SsbClient()).check(datasets)

@@ -6,9 +6,14 @@ analyses select. The SSB client builds its queries from it, the demo generator w
 of exactly this shape, and :mod:`pipeline.datasets` renames columns with it, so a code is
 changed here and nowhere else.
 
-Codes marked *unverified* in ``../shared/docs/ssb-api.md`` are the best public knowledge; the
-SSB client validates every query against the table's live ``/metadata`` before fetching, so a
-wrong code fails loudly with the nearest valid codes instead of producing a wrong report.
+The registry states what is *wanted*, not the literal query: codelists in order of preference
+(with ``outputValues``), the regional level, SSB's known spellings of codes, dimensions held at
+one value, newer rounds of a table. The SSB client reads each table's live ``/metadata`` and
+derives the query from it (:mod:`pipeline.sources.query`); ``innsikt fetch --check`` shows what
+it would send and every substitution, and a code that fits nothing fails with the table, the
+dimension, what was asked and what is offered. Codes marked *unverified* in
+``../shared/docs/ssb-api.md`` are the best public knowledge; the evidence behind the first
+preferences is noted beside each table.
 
 Industry codes (SN2007, moving to SN2025) live only in :data:`INDUSTRIES`.
 """
@@ -16,6 +21,7 @@ Industry codes (SN2007, moving to SN2025) live only in :data:`INDUSTRIES`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # Demo and analysis years. The last complete statistical year at the time of writing is 2025.
 LAST_YEAR = 2025
@@ -128,23 +134,83 @@ BACKGROUNDS = {"0": "Hele befolkningen", "B": "Innvandrere",
                "C": "Norskfødte med innvandrerforeldre", "E": "Befolkningen ellers"}
 
 
-@dataclass(frozen=True)
-class TableSpec:
-    """One StatBank table and the tidy dataset made from it.
+class Codelist(NamedTuple):
+    """One codelist a dimension may be queried through.
 
     Attributes:
-        table_id: SSB table number, five digits as a string.
+        id: SSB's codelist id (case-sensitive), e.g. ``agg_KommSummer``; ``None`` means the
+            table's own value codes (no codelist).
+        output_values: PxWebApi ``outputValues`` for a grouping codelist: ``aggregated`` (the
+            groups) or ``single`` (the member codes of each group, e.g. historical
+            municipalities); ``None`` leaves SSB's default.
+    """
+
+    id: str | None
+    output_values: str | None = None
+
+    def describe(self) -> str:
+        """``agg_KommSummerHist (aggregated)`` / ``the table's own codes``."""
+        if self.id is None:
+            return "the table's own codes"
+        return self.id + (f" ({self.output_values})" if self.output_values else "")
+
+
+OWN_CODES = Codelist(None)
+
+
+class FixedDimension(NamedTuple):
+    """A dimension some rounds of a table have and the analyses hold at one value.
+
+    It is found in the table's metadata by id or label, one code is selected, and the column is
+    dropped from the tidy table (so the tidy columns do not depend on it). Example: the "years
+    after start" dimension of completion tables, held at five years.
+
+    Attributes:
+        ids: dimension ids to look for (case-insensitive).
+        label: regular expression matched against the dimension's label.
+        codes: value codes to select, in order of preference.
+        code_label: regular expression matched against value labels when no code matches.
+        meaning: what the selection means, for messages.
+    """
+
+    ids: tuple[str, ...]
+    label: str
+    codes: tuple[str, ...]
+    code_label: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One StatBank table and the tidy dataset made from it: what is *wanted*.
+
+    The SSB client resolves it against the table's own ``/metadata`` at fetch time
+    (:mod:`pipeline.sources.query`): the first offered codelist of each preference list, SSB's
+    spelling of each code, the fixed dimensions present, the newest table round offered.
+
+    Attributes:
+        table_id: SSB table number, five digits as a string (the demo and fallback round).
         dataset: name of the tidy dataset (``data/processed/<source>/<dataset>.parquet``).
         title: SSB's title (bokmål), shown in report provenance.
-        dimensions: SSB dimension id -> tidy column name, in SSB's order. ``ContentsCode`` maps
-            to ``measure`` and ``Tid`` to ``year`` (or ``period`` where SSB's time is a span).
-        codes: SSB dimension id -> value codes the analyses select (``Region`` and ``Tid`` are
-            chosen at fetch time: all regions of the chosen structure, all years).
+        dimensions: SSB dimension id -> tidy column name, in SSB's order (the dimension roles:
+            ``ContentsCode`` maps to ``measure`` (the metric), ``Tid`` to ``year`` or
+            ``period`` (time), the ``region_dimensions`` are geographic).
+        codes: SSB dimension id -> value codes the analyses select, as the tidy table names
+            them (``Region`` and ``Tid`` are chosen at fetch time: all regions of the chosen
+            codelist, all years from ``first_year``).
         region_dimensions: dimensions holding region codes (harmonised across reforms).
-        codelists: SSB dimension id -> codelist id used in the data query.
-        level: ``municipality`` or ``county``: the finest regional level SSB publishes.
-        first_year: first year in the table.
+        codelists: SSB dimension id -> codelists in order of preference; the client uses the
+            first the table offers that reaches ``level``.
+        level: ``municipality`` or ``county``: the finest regional level wanted.
+        first_year: first year wanted.
         count_measures: measures that are counts of persons (subject to disclosure control).
+        spellings: dimension -> tidy code -> SSB codes to try first (e.g. ``FullforingVGO``
+            ``1`` is ``1a`` in table 14883); the tidy table always uses the tidy code.
+        optional_codes: dimension -> tidy codes left out (with a note) when the table has none
+            of their spellings.
+        fixed: dimensions held at one value when the table has them.
+        newer_tables: table ids of newer rounds of the same table, newest first; the client
+            uses the first one SSB has and falls back to ``table_id``.
     """
 
     table_id: str
@@ -153,14 +219,53 @@ class TableSpec:
     dimensions: dict[str, str]
     codes: dict[str, list[str]] = field(default_factory=dict)
     region_dimensions: tuple[str, ...] = ("Region",)
-    codelists: dict[str, str] = field(default_factory=dict)
+    codelists: dict[str, tuple[Codelist, ...]] = field(default_factory=dict)
     level: str = "municipality"
     first_year: int = 2000
     count_measures: tuple[str, ...] = ()
+    spellings: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    optional_codes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    fixed: tuple[FixedDimension, ...] = ()
+    newer_tables: tuple[str, ...] = ()
 
     @property
     def time_column(self) -> str:
         return self.dimensions["Tid"]
+
+    @property
+    def table_ids(self) -> tuple[str, ...]:
+        """Every round of the table, newest first (``newer_tables`` then ``table_id``)."""
+        return (*self.newer_tables, self.table_id)
+
+    def preferred_codelists(self, dimension: str) -> tuple[Codelist, ...]:
+        """The codelist preferences of ``dimension`` (``(OWN_CODES,)`` when none is named)."""
+        return self.codelists.get(dimension) or (OWN_CODES,)
+
+
+def _codelists(**prefs: str | Codelist | None | tuple) -> dict[str, tuple[Codelist, ...]]:
+    """``Region=("agg_KommSummer", ("agg_KommSummerHist", "aggregated"), None)`` → Codelists."""
+    out = {}
+    for dim, choices in prefs.items():
+        items = choices if isinstance(choices, tuple) and not isinstance(choices, Codelist) \
+            else (choices,)
+        out[dim] = tuple(c if isinstance(c, Codelist) else Codelist(*c) if isinstance(c, tuple)
+                         else Codelist(c) for c in items)
+    return out
+
+
+# Municipal tables: today's municipalities, earlier years summed to them, where SSB offers it.
+MUNICIPAL = ("agg_KommSummer", "agg_KommGjeldende")
+# County tables: today's counties; else the table's own (historical) county codes.
+COUNTY = ("agg_KommFylker", None)
+# 12960/14883 completion status: the evidence of real queries (1a, 2a, 4b on 14883); the
+# plain codes 1-4 are what the tidy table and the analyses use. *Unverified* beyond that.
+COMPLETION_SPELLINGS = {"FullforingVGO": {"1": ("1a",), "2": ("2a",), "3": ("3a",),
+                                          "4": ("4b",)}}
+YEARS_AFTER_START = FixedDimension(
+    ids=("AarEtterStart", "ArEtterStart", "AntAar", "Varighet"),
+    label=r"(?i)år etter start|years after start|varighet|duration",
+    codes=("5", "05", "5aar", "5år"), code_label=r"(?i)\b5\s*år|\b5 years|^5$",
+    meaning="five years after start (the analyses' completion within five years)")
 
 
 TABLES: dict[str, TableSpec] = {
@@ -171,14 +276,16 @@ TABLES: dict[str, TableSpec] = {
             {"Region": "region", "Kjonn": "sex", "Alder": "age", "ContentsCode": "measure",
              "Tid": "year"},
             {"Kjonn": ["1", "2"], "Alder": ONE_YEAR_AGES, "ContentsCode": ["Personer1"]},
-            codelists={"Region": "agg_KommSummer"},
+            codelists=_codelists(Region=MUNICIPAL),
             first_year=2000, count_measures=("Personer1",),
         ),
         TableSpec(
             "06913", "population_change", "Befolkning og endringer, etter region, statistikkvariabel og år",
             {"Region": "region", "ContentsCode": "measure", "Tid": "year"},
             {"ContentsCode": list(POPULATION_COMPONENTS)},
-            codelists={"Region": "agg_KommSummer"},
+            # Real queries: codelist[Region]=agg_KommSummerHist, outputValues aggregated; the
+            # table also offers vs_Landet (the country only, not the level wanted).
+            codelists=_codelists(Region=(("agg_KommSummerHist", "aggregated"), *MUNICIPAL)),
             first_year=2000, count_measures=tuple(POPULATION_COMPONENTS),
         ),
         TableSpec(
@@ -187,7 +294,8 @@ TABLES: dict[str, TableSpec] = {
              "ContentsCode": "measure", "Tid": "year"},
             {"ContentsCode": ["Flytting"]},
             region_dimensions=("Fraflyttingsregion", "TilflyttRegion"),
-            codelists={"Fraflyttingsregion": "agg_KommGjeldende", "TilflyttRegion": "agg_KommGjeldende"},
+            codelists=_codelists(Fraflyttingsregion=MUNICIPAL[::-1],
+                                 TilflyttRegion=MUNICIPAL[::-1]),
             first_year=2015, count_measures=("Flytting",),
         ),
         TableSpec(
@@ -196,7 +304,7 @@ TABLES: dict[str, TableSpec] = {
              "ContentsCode": "measure", "Tid": "year"},
             {"InnvandrKat": ["B", "C"], "Landbakgrunn": ["999"],
              "ContentsCode": ["Personer1", "AndelBefolkning"]},
-            codelists={"Region": "agg_KommSummer"},
+            codelists=_codelists(Region=MUNICIPAL),
             first_year=2010, count_measures=("Personer1",),
         ),
         TableSpec(
@@ -205,8 +313,10 @@ TABLES: dict[str, TableSpec] = {
              "FullforingVGO": "completion_status", "ContentsCode": "measure", "Tid": "period"},
             {"Kjonn": ["0", "1", "2"], "UtdProgram": list(STUDY_PROGRAMMES),
              "FullforingVGO": list(COMPLETION_STATUS), "ContentsCode": ["Personer", "Prosent"]},
-            codelists={"Region": "agg_KommFylker"},
+            codelists=_codelists(Region=COUNTY),
             level="county", first_year=2006, count_measures=("Personer",),
+            spellings=COMPLETION_SPELLINGS, optional_codes={"FullforingVGO": ("3",)},
+            fixed=(YEARS_AFTER_START,),
         ),
         TableSpec(
             "14883", "completion_background", "Gjennomføring i videregående opplæring, etter fylke, innvandringsbakgrunn og fullføringsgrad",
@@ -214,8 +324,10 @@ TABLES: dict[str, TableSpec] = {
              "UtdProgram": "programme", "Kjonn": "sex", "ContentsCode": "measure", "Tid": "period"},
             {"InnvandrKat": list(BACKGROUNDS), "FullforingVGO": list(COMPLETION_STATUS),
              "UtdProgram": ["00"], "Kjonn": ["0"], "ContentsCode": ["Personer", "Prosent"]},
-            codelists={"Region": "agg_KommFylker"},
+            codelists=_codelists(Region=COUNTY),
             level="county", first_year=2010, count_measures=("Personer",),
+            spellings=COMPLETION_SPELLINGS, optional_codes={"FullforingVGO": ("3",)},
+            fixed=(YEARS_AFTER_START,),
         ),
         TableSpec(
             "13556", "neet", "Unge utenfor arbeid og utdanning (NEET), etter region, kjønn og alder",
@@ -223,7 +335,8 @@ TABLES: dict[str, TableSpec] = {
              "Kjonn": "sex", "ContentsCode": "measure", "Tid": "year"},
             {"HovArbStyrkStatus": ["NEET"], "Alder": ["15-29"], "Kjonn": ["0", "1", "2"],
              "ContentsCode": ["Bosatte", "BosatteProsent"]},
-            codelists={"Region": "agg_KommGjeldende", "HovArbStyrkStatus": "vs_ArbStatus2018niva4"},
+            codelists=_codelists(Region=MUNICIPAL[::-1],
+                                 HovArbStyrkStatus="vs_ArbStatus2018niva4"),
             first_year=2015, count_measures=("Bosatte",),
         ),
         TableSpec(
@@ -232,14 +345,14 @@ TABLES: dict[str, TableSpec] = {
              "ContentsCode": "measure", "Tid": "year"},
             {"HovArbStyrkStatus": ["NEET2", "TOT3"], "Alder": ["15-29", "30-61"],
              "ContentsCode": ["Bosatte", "BosatteProsent"]},
-            codelists={"Region": "agg_KommFylker", "HovArbStyrkStatus": "vs_ArbStatus2018niva4a"},
+            codelists=_codelists(Region=COUNTY, HovArbStyrkStatus="vs_ArbStatus2018niva4a"),
             level="county", first_year=2015, count_measures=("Bosatte",),
         ),
         TableSpec(
             "13470", "employment_by_industry", "Sysselsatte personer etter arbeidssted, etter region, næring og år",
             {"Region": "region", "NACE2007": "industry", "ContentsCode": "measure", "Tid": "year"},
             {"NACE2007": list(INDUSTRIES), "ContentsCode": ["SysselEtterArbste"]},
-            codelists={"Region": "agg_KommSummer", "NACE2007": "agg_NACE2007arb11"},
+            codelists=_codelists(Region=MUNICIPAL, NACE2007="agg_NACE2007arb11"),
             first_year=2008, count_measures=("SysselEtterArbste",),
         ),
         TableSpec(
@@ -248,7 +361,7 @@ TABLES: dict[str, TableSpec] = {
              "ContentsCode": "measure", "Tid": "year"},
             {"NACE2007": ["00-99"], "Kjonn": ["1", "2"], "Alder": EMPLOYMENT_AGE_GROUPS,
              "ContentsCode": ["Sysselsatte"]},
-            codelists={"Region": "agg_KommSummer"},
+            codelists=_codelists(Region=MUNICIPAL),
             first_year=2008, count_measures=("Sysselsatte",),
         ),
         TableSpec(
@@ -257,7 +370,7 @@ TABLES: dict[str, TableSpec] = {
              "Tid": "year"},
             {"Kjonn": ["1", "2"], "Alder": EMPLOYMENT_AGE_GROUPS,
              "ContentsCode": ["Sysselsatte", "SysselsatteProsent"]},
-            codelists={"Region": "agg_KommSummer"},
+            codelists=_codelists(Region=MUNICIPAL),
             first_year=2008, count_measures=("Sysselsatte",),
         ),
         TableSpec(
@@ -266,7 +379,10 @@ TABLES: dict[str, TableSpec] = {
              "Tid": "year"},
             {"Nivaa": list(EDUCATION_LEVELS), "Kjonn": ["0"],
              "ContentsCode": ["Personer", "PersonerProsent"]},
-            codelists={"Region": "agg_KommSummer"},
+            # Real queries: agg_single:KommGjeldende / agg_single:Komm2020 (v0), i.e. the
+            # member codes of today's units, historical ones included ("Bamble (-2019)").
+            codelists=_codelists(Region=(("agg_KommGjeldende", "single"),
+                                         ("agg_Komm2020", "single"), *MUNICIPAL)),
             first_year=2004, count_measures=("Personer",),
         ),
         TableSpec(
@@ -275,8 +391,10 @@ TABLES: dict[str, TableSpec] = {
              "Tid": "year"},
             {"Kjonn": ["1", "2"], "Alder": ONE_YEAR_AGES,
              "ContentsCode": list(PROJECTION_ALTERNATIVES)},
-            codelists={"Region": "vs_KommunFram2024"},
-            first_year=2024,
+            # The newest round SSB has (14746: 2026, to 2050) is used; 14288 (2024) otherwise.
+            codelists=_codelists(Region=("vs_KommunFram2026", "vs_KommunFram2024",
+                                         "vs_KommunFram", *MUNICIPAL)),
+            first_year=2024, newer_tables=("14746",),
         ),
     ]
 }
@@ -295,6 +413,26 @@ def table(dataset: str) -> TableSpec:
 def by_table_id(table_id: str) -> TableSpec:
     """The :class:`TableSpec` of an SSB table number."""
     for spec in TABLES.values():
-        if spec.table_id == table_id:
+        if table_id in spec.table_ids:
             return spec
     raise KeyError(f"table {table_id} is not in the registry (pipeline/sources/tables.py)")
+
+
+# Which analyses read each dataset (for ``innsikt build``'s report of what a missing dataset
+# blocks). Kept beside the registry; pipeline.datasets.blocked_analyses prefers an analysis
+# package's own ``DATASETS`` where it declares one.
+USED_BY: dict[str, tuple[str, ...]] = {
+    "population": ("youth_dropout", "migration"),
+    "population_change": ("migration",),
+    "migration_flows": ("migration",),
+    "immigrants": ("migration",),
+    "completion": ("youth_dropout",),
+    "completion_background": ("youth_dropout",),
+    "neet": ("youth_dropout",),
+    "neet_county": ("youth_dropout",),
+    "employment_by_industry": ("competence_gap", "migration"),
+    "employment_by_age": ("competence_gap",),
+    "employment_rate": ("competence_gap",),
+    "education": ("competence_gap",),
+    "population_projection": ("competence_gap", "youth_dropout", "migration"),
+}
