@@ -102,8 +102,8 @@ def is_within(inner: str, outer: str) -> bool:
 
 def rows_for(df: pd.DataFrame, code: str, region_col: str = "region") -> pd.DataFrame:
     """The rows that stand for area ``code``: its own rows if present, else its members' rows."""
-    codes = df[region_col].astype(str)
-    own = df[codes == str(code)]
+    codes = df[region_col]
+    own = df[codes == str(code)]  # region columns hold strings (or categories of strings)
     if not own.empty:
         return own
     if kind(code) == "municipality":
@@ -134,12 +134,13 @@ def sum_counts(df: pd.DataFrame, code: str, by: Sequence[str],
     rows = rows_for(df, code, region_col)
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    own_rows = (rows[region_col].astype(str) == str(code)).all()
+    own_rows = bool((rows[region_col] == str(code)).all())
     expected = 1 if own_rows else len(members(code))
-    grouped = rows.groupby(by, observed=True, sort=True) if by else rows.groupby(
-        np.zeros(len(rows)), sort=True)
-    sums = grouped[value_columns].sum(min_count=1)
-    missing_cells = grouped[value_columns].agg(lambda s: int(s.isna().sum())).max(axis=1)
+    keys = [rows[c] for c in by] if by else [np.zeros(len(rows))]
+    grouped = rows[value_columns].groupby(keys, observed=True, sort=True)
+    sums = grouped.sum(min_count=1)
+    missing_cells = rows[value_columns].isna().groupby(keys, observed=True, sort=True).sum(
+    ).max(axis=1)
     n_rows = grouped.size()
     n_missing = (missing_cells + (expected - n_rows).clip(lower=0)).astype(int)
     if complete:

@@ -107,24 +107,34 @@ def _municipalities() -> pd.DataFrame:
 
 def municipality_names() -> dict[str, str]:
     """2024 municipality code (4 characters) → SSB name, for all 357 municipalities."""
+    return dict(_municipality_names())  # a copy: callers may modify it
+
+
+@lru_cache(maxsize=1)
+def _municipality_names() -> dict[str, str]:
     df = _municipalities()
     return dict(zip(df["code"], df["name"], strict=True))
 
 
 def county_names() -> dict[str, str]:
     """2024 county code (2 characters) → name, for the 15 counties."""
+    return dict(_county_names())
+
+
+@lru_cache(maxsize=1)
+def _county_names() -> dict[str, str]:
     df = _read_csv("counties_2024.csv")
     return dict(zip(df["code"], df["name"], strict=True))
 
 
 def is_municipality(code: str) -> bool:
     """Whether ``code`` is a 2024 municipality code (a 4-character string)."""
-    return isinstance(code, str) and code in municipality_names()
+    return isinstance(code, str) and code in _municipality_names()
 
 
 def is_county(code: str) -> bool:
     """Whether ``code`` is a 2024 county code (a 2-character string)."""
-    return isinstance(code, str) and code in county_names()
+    return isinstance(code, str) and code in _county_names()
 
 
 def county_of(code: str) -> str:
