@@ -79,7 +79,8 @@ def _plan(programs, areas, *, source, language, force, say, summary) -> list[tar
     for target in planned:
         target.fingerprint = state.fingerprint(
             analyses=target.analyses, source=source, language=target.language,
-            package_hash=package_hash, program_file=target.program_file, region=target.region)
+            package_hash=package_hash, program_file=target.program_file,
+            region=f"{target.region}|{target.program}")
         current, reason = state.is_current(target.out_dir, target.fingerprint)
         if current and not force:
             summary.skipped.append(target.key)
