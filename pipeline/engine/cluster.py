@@ -13,6 +13,21 @@ network file system; each worker process keeps its own warm kernels, and they ar
 every worker when the batch ends (``Client.run``). Outputs are written by the workers into the
 run's staging folder; the runner publishes them as it does for the local pool, so the results
 are byte-identical to the local engine's.
+
+A national batch on a cluster (every host has the checkout, its ``.venv`` and the processed data
+at the same path, e.g. ``/srv/innsikt`` on a shared file system)::
+
+    # scheduler host
+    /srv/innsikt/.venv/bin/dask scheduler                      # listens on tcp://<host>:8786
+    # each worker host: one thread per worker process (one warm kernel each)
+    cd /srv/innsikt && INNSIKT_ROOT=/srv/innsikt \
+        .venv/bin/dask worker tcp://<scheduler>:8786 --nworkers 2 --nthreads 1
+    # from the checkout
+    make areas AREAS=all SCHEDULER=tcp://<scheduler>:8786
+    # or: INNSIKT_DASK_SCHEDULER=tcp://<scheduler>:8786 innsikt run --areas all
+
+The run lock, staging and publishing stay on the machine that runs ``innsikt run``; the
+workers write only into that run's staging folder on the shared file system.
 """
 
 from __future__ import annotations
@@ -41,11 +56,11 @@ class DaskPool:
         # pure=False: two targets may share a spec shape; each submission is its own work.
         return self.client.submit(func, spec, pure=False)
 
-    @staticmethod
-    def as_completed(futures: Iterable) -> Iterator:
+    def as_completed(self, futures: Iterable) -> Iterator:
         from distributed import as_completed
 
-        return iter(as_completed(list(futures)))
+        # This client is not the process's default one (set_as_default=False): say whose loop.
+        return iter(as_completed(list(futures), loop=self.client.loop))
 
     def close(self, *, interrupted: bool = False) -> None:
         from pipeline.engine import tasks

@@ -49,11 +49,24 @@ def kernel_preexec() -> None:
     die_with_parent(signal.SIGKILL)
 
 
-def new_token() -> str:
-    """A fresh run token, set in this process's environment so children inherit it."""
-    token = os.environ.get(TOKEN_VAR) or uuid.uuid4().hex
+@contextlib.contextmanager
+def run_token():
+    """Mark every process started inside the block with a run token; reap them at the end.
+
+    The token is inherited from the environment when set (tests and operators can then look
+    for the run's processes), else new. It is removed from this process's environment after
+    the block, so processes started later (e.g. a Dask cluster in the same session) are not
+    taken for the run's.
+    """
+    inherited = os.environ.get(TOKEN_VAR)
+    token = inherited or uuid.uuid4().hex
     os.environ[TOKEN_VAR] = token
-    return token
+    try:
+        yield token
+    finally:
+        if inherited is None:
+            os.environ.pop(TOKEN_VAR, None)
+        reap(token)
 
 
 def _stat(pid: int | str) -> list[str]:

@@ -97,6 +97,8 @@ def keep_failed(staging: Path, target: Path, analyses: list[str]) -> list[Path]:
     """Copy the failing notebooks (and their logs) into ``<target>/failed/``; drop staging."""
     kept = []
     try:
+        # Only this run's failures: notebooks that failed before and work now are not kept.
+        shutil.rmtree(target / "failed", ignore_errors=True)
         for analysis in analyses:
             for name in (f"{analysis}.ipynb", f"{analysis}.log"):
                 source = staging / name

@@ -124,9 +124,9 @@ def run(programs=None, *, source: str | None = None, language: str = "",
     paths = config.paths()
     say = print if progress else (lambda *a, **k: None)
     datasets.manifest(source)  # fail early, with the command to run, when data is missing
-    token = procs.new_token()
     try:
-        with procs.terminate_as_interrupt(), lock.run_lock(paths.reports, wait=wait, say=say):
+        with procs.run_token(), procs.terminate_as_interrupt(), \
+                lock.run_lock(paths.reports, wait=wait, say=say):
             publish.clean_stale(paths.reports)
             summary = RunSummary()
             todo = _plan(programs, areas, source=source, language=language, force=force,
@@ -138,8 +138,6 @@ def run(programs=None, *, source: str | None = None, language: str = "",
             return summary
     except OSError as exc:
         raise publish.output_error(exc, paths.reports) from exc
-    finally:
-        procs.reap(token)
 
 
 def _build(todo, summary, *, source, workers, scheduler, say) -> None:

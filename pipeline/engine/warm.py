@@ -7,6 +7,12 @@ imports. :func:`clean` runs before each notebook: it closes figures, restores ma
 settings as they were after :func:`prepare`, empties the user namespace (``%reset``), and sets
 the execution counter back to 1, so a notebook sees the same state as on a fresh kernel except
 that imported modules are already in ``sys.modules``.
+
+Processed tables are read once per kernel: :func:`prepare` wraps
+:func:`pipeline.datasets.load` with a cache keyed by the parquet file's path, size and
+modification time, and every call gets its own copy (``DataFrame.copy``), so a notebook that
+changes a frame cannot change what the next notebook reads. The cache lives only in the
+kernel (never in the package), so a researcher's own session is unaffected.
 """
 
 from __future__ import annotations
@@ -42,11 +48,37 @@ def prepare(cwd: str) -> list[str]:
     ip = _ipython()
     if ip is not None:
         ip.run_line_magic("matplotlib", "inline")
+    if "pipeline.datasets" not in missing:
+        _cache_loads()
     import matplotlib
 
     _STATE["rc"] = dict(matplotlib.rcParams)
     _STATE["cwd"] = cwd
     return missing
+
+
+def _cache_loads() -> None:
+    from pipeline import config, datasets
+
+    original = getattr(datasets.load, "__wrapped__", datasets.load)
+    tables: dict[tuple, object] = {}
+
+    def load(dataset: str, source: str | None = None):
+        source = source or config.data_source()
+        path = config.paths().processed_source(source) / f"{datasets.table(dataset).dataset}" \
+            f".parquet"
+        try:
+            stat = path.stat()
+        except OSError:
+            return original(dataset, source)  # raises the usual "run make data" error
+        key = (str(path), stat.st_size, stat.st_mtime_ns)
+        if key not in tables:
+            tables[key] = original(dataset, source)
+        return tables[key].copy()
+
+    load.__wrapped__ = original
+    load.__doc__ = original.__doc__
+    datasets.load = load
 
 
 def clean() -> None:
