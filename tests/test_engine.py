@@ -268,3 +268,32 @@ def test_missing_loopback_is_named(tiny, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "loopback" in err and "127.0.0.1" in err and "Traceback" not in err
     assert not list((tiny / "reports" / publish.STAGING).iterdir())
+
+
+def test_area_index_lists_areas_sorted_searchable_and_escaped(tmp_path):
+    from pipeline.render.areas_index import render_areas_index
+
+    entries = [{"code": "4005", "name": "Notodden", "kind": "municipality",
+                "folder": "4005-notodden", "analyses": ["migration"], "demo": True},
+               {"code": "46", "name": "Vestland <b>x</b>", "kind": "county",
+                "folder": "46-vestland", "analyses": [], "demo": True}]
+    page = render_areas_index(entries, tmp_path / "areas", lang="en").read_text("utf-8")
+    assert page.index("Notodden") < page.index("Vestland &lt;b&gt;x")
+    assert "<b>x" not in page
+    assert 'href="4005-notodden/migration.html"' in page and 'data-search="notodden 4005"' in page
+    assert '<label for="area-search">' in page and "2 area profiles" in page
+    assert "Demo data" in page and '<html lang="en"' in page
+
+
+def test_ctrl_c_ends_every_worker_and_kernel(tiny):
+    import signal
+
+    token = uuid.uuid4().hex
+    proc = cli(tiny, "-j", "2", "-p", "alpha", token=token, sleep=60)
+    assert wait_for(lambda: list((tiny / "reports" / publish.STAGING).glob("*/alpha/*.ipynb")),
+                    timeout=120)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
+    code, _, err = _finish(proc, timeout=60)
+    assert code == 130 and "interrupted" in err, err
+    assert procs.processes_with_token(token) == []
+    assert not (tiny / "reports" / "alpha" / "index.html").exists()

@@ -60,7 +60,9 @@ def layout(html_text: str, base_url: Path):
     from pipeline.render.pdf import with_print_css
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    return HTML(string=with_print_css(html_text), base_url=str(base_url),
+    # A file inside the folder, not the folder: WeasyPrint adds the trailing slash only for
+    # folders that exist, and the publish folder may not exist yet.
+    return HTML(string=with_print_css(html_text), base_url=str(Path(base_url) / "index.html"),
                 url_fetcher=_offline_fetcher()).render()
 
 
@@ -130,7 +132,8 @@ def _front(html_text: str, base: Path, documents: list, analyses: list[str]):
 
 
 def render_outputs(program, out_dir: Path, analyses: list[str], *, demo: bool,
-                   provenance: list[dict], language: str = "") -> dict[str, Path]:
+                   provenance: list[dict], language: str = "",
+                   base_url: Path | None = None) -> dict[str, Path]:
     """The analysis PDFs, the combined PDF, the programme page and the workbook of a target.
 
     Args:
@@ -140,6 +143,9 @@ def render_outputs(program, out_dir: Path, analyses: list[str], *, demo: bool,
         demo: demo data.
         provenance: source-table records (see :func:`pipeline.engine.state.provenance`).
         language: the run's language (empty: the notebooks' recorded one, else the programme's).
+        base_url: the folder the reports will be published in: links in the PDFs resolve
+            against it (not against the run's temporary staging folder), which also keeps the
+            PDF bytes the same from run to run.
 
     Returns:
         The paths written, by role.
@@ -150,6 +156,7 @@ def render_outputs(program, out_dir: Path, analyses: list[str], *, demo: bool,
     from pipeline.render.workbook import render_workbook
 
     out_dir = Path(out_dir)
+    base = Path(base_url or out_dir)
     reports = {a: read_report(out_dir / f"{a}.ipynb") for a in analyses}
     params = next((c.parameters for c in reports.values() if c.parameters), None)
     lang = language or report_language(program, params)
@@ -158,13 +165,13 @@ def render_outputs(program, out_dir: Path, analyses: list[str], *, demo: bool,
     documents = {}
     for analysis in analyses:
         html = out_dir / f"{analysis}.html"
-        documents[analysis] = layout(html.read_text(encoding="utf-8"), out_dir)
+        documents[analysis] = layout(html.read_text(encoding="utf-8"), base)
         title = f"{program.title} – {texts.analysis_title(analysis, lang)}"
         written[analysis] = write(documents[analysis], out_dir / f"{analysis}.pdf",
                                   title=title, language=lang)
     summaries = {a: dataclasses.replace(c, body="") for a, c in reports.items()}
     front_html = combined_page(program, summaries, demo=demo, provenance=provenance)
-    front = _front(front_html, out_dir, [documents[a] for a in analyses], analyses)
+    front = _front(front_html, base, [documents[a] for a in analyses], analyses)
     _link_sections(front, [(f"a-{a}", documents[a]) for a in analyses])
     pages = list(front.pages) + [p for a in analyses for p in documents[a].pages]
     pdf_name, workbook_name = f"{program.id}.pdf", "tables.xlsx"

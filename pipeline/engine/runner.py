@@ -189,7 +189,8 @@ class _Scheduler:
     def _submit_more(self) -> None:
         while self.queue and len(self.pending) < self.limit:
             func, target, analysis = self.queue.popleft()
-            extra = {"analysis": analysis} if analysis else {"analyses": target.analyses}
+            extra = {"analysis": analysis} if analysis else {
+                "analyses": target.analyses, "publish_dir": str(target.out_dir)}
             future = self.pool.submit(func, target.spec(self.root, self.source, **extra))
             self.pending[future] = (func, target, analysis)
 

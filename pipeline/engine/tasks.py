@@ -130,7 +130,8 @@ def render_target(spec: dict[str, Any]) -> dict[str, Any]:
         combine.render_outputs(program, Path(spec["staging"]), spec["analyses"],
                                demo=spec["source"] == "demo",
                                provenance=combine.cached(provenance, spec["source"]),
-                               language=spec["language"])
+                               language=spec["language"],
+                               base_url=Path(spec.get("publish_dir") or spec["staging"]))
     except OSError as exc:
         return {"ok": False, "message": _oserror_text(exc)}
     except Exception as exc:  # noqa: BLE001 — reported per target
