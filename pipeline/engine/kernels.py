@@ -47,8 +47,10 @@ class WarmKernel:
         # (the notebook's stream output is logged per notebook by papermill).
         self.log = tempfile.NamedTemporaryFile("ab", prefix="innsikt-kernel-", suffix=".log",
                                                delete=False)
-        kwargs: dict[str, Any] = {"cwd": str(self.cwd), "stdout": self.log,
-                                  "stderr": self.log}
+        # As nbclient does for its own kernels: history in memory, so kernels never share (or
+        # clash on) an SQLite history file when the execution counter is set back to 1.
+        kwargs: dict[str, Any] = {"cwd": str(self.cwd), "stdout": self.log, "stderr": self.log,
+                                  "extra_arguments": ["--HistoryManager.hist_file=:memory:"]}
         if threading.current_thread() is threading.main_thread():
             # Kill the kernel with this worker even if the worker is SIGKILLed.
             kwargs["preexec_fn"] = procs.kernel_preexec

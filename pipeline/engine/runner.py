@@ -134,7 +134,9 @@ def run(programs=None, *, source: str | None = None, language: str = "",
             if todo:
                 _build(todo, summary, source=source, workers=workers, scheduler=scheduler,
                        say=say)
-            _write_indexes(summary, source, language, areas=bool(areas))
+            # A no-op run leaves the index pages as they are (rendering them costs imports).
+            if todo or summary.failures or not (targets.tree(language) / "index.html").exists():
+                _write_indexes(summary, source, language, areas=bool(areas))
             return summary
     except OSError as exc:
         raise publish.output_error(exc, paths.reports) from exc
