@@ -73,11 +73,13 @@ class LocalPool:
     def close(self, *, interrupted: bool = False) -> None:
         """Shut the workers (and so their kernels) down; on interrupt, without waiting."""
         if interrupted:
+            # Taken before shutdown(), which forgets them when it does not wait.
+            processes = list((getattr(self._executor, "_processes", None) or {}).values())
             self._executor.shutdown(wait=False, cancel_futures=True)
-            for process in list(getattr(self._executor, "_processes", {}).values()):
+            for process in processes:  # SIGTERM: each worker ends its kernel, then exits
                 with contextlib.suppress(Exception):
                     process.terminate()
-            for process in list(getattr(self._executor, "_processes", {}).values()):
+            for process in processes:
                 with contextlib.suppress(Exception):
                     process.join(5)
         else:
