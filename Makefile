@@ -11,6 +11,8 @@ DATA ?= demo
 PROGRAM ?=
 LANGUAGE ?=
 WORKERS ?=
+AREAS ?=
+SCHEDULER ?=
 PYTEST_ARGS ?=
 
 PROGRAM_FILES := $(wildcard programs/*.yml)
@@ -18,12 +20,17 @@ NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 PACKAGE_FILES := $(shell find pipeline -type f ! -path '*/__pycache__/*' ! -name '*.pyc' 2>/dev/null)
 RAW_STAMP := data/raw/$(DATA)/.complete
 PROCESSED := data/processed/$(DATA)/manifest.json
-REPORTS_STAMP := reports/.built-$(DATA)
-RUN_FLAGS := --source $(DATA) $(if $(LANGUAGE),--language $(LANGUAGE)) $(if $(WORKERS),-j $(WORKERS))
+# One stamp per data source and language: `make reports && make reports LANGUAGE=en` builds
+# both (English into reports/en/, with its own incremental state).
+REPORTS_STAMP := reports/.built-$(DATA)$(if $(LANGUAGE),-$(LANGUAGE))
+RUN_FLAGS := --source $(DATA) $(if $(LANGUAGE),--language $(LANGUAGE)) $(if $(WORKERS),-j $(WORKERS)) \
+             $(if $(SCHEDULER),--scheduler $(SCHEDULER))
+# JupyterLab refuses to start as root (common in containers) unless told it may.
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .DEFAULT_GOAL := help
 .DELETE_ON_ERROR:
-.PHONY: help setup data fetch fetch-check reports report lab test validate bench lint clean clean-all
+.PHONY: help setup data fetch fetch-check reports report areas lab test validate bench lint clean clean-all
 
 help: ## show this list of targets
 	@echo "innsikt — reports for regional growth programmes from Norwegian official statistics"
@@ -32,7 +39,8 @@ help: ## show this list of targets
 	  awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 	@echo
 	@echo "Variables: DATA=demo|ssb (default demo), PROGRAM=<id> (for report),"
-	@echo "           LANGUAGE=nb|en, WORKERS=<n>, PYTHON=<python3.11+>"
+	@echo "           AREAS=4005,4204|county:33|all (for areas), LANGUAGE=nb|en|nn,"
+	@echo "           WORKERS=<n>, SCHEDULER=tcp://host:8786 (Dask), PYTHON=<python3.11+>"
 
 setup: $(INSTALLED) ## create .venv with every dependency (runs again when pyproject.toml changes)
 
@@ -82,8 +90,13 @@ report: $(PROCESSED) ## render one programme: make report PROGRAM=<id>
 	@test -n "$(PROGRAM)" || { echo "usage: make report PROGRAM=<id>  (ids: $(basename $(notdir $(PROGRAM_FILES))))"; exit 2; }
 	$(BIN)/innsikt run -p $(PROGRAM) $(RUN_FLAGS)
 
+areas: $(PROCESSED) ## area profiles without a programme: make areas AREAS=4005,4204|county:33|all
+	@test -n "$(AREAS)" || { echo "usage: make areas AREAS=4005,4204  (or county:33, or all)"; exit 2; }
+	$(BIN)/innsikt run --areas $(AREAS) $(RUN_FLAGS)
+
 lab: $(PROCESSED) ## open the notebooks in JupyterLab (project environment and kernel)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	@$(if $(LAB_FLAGS),echo "running as root: starting JupyterLab with --allow-root")
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_FLAGS)
 
 test: $(INSTALLED) ## run the test suite (pytest)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -91,14 +104,15 @@ test: $(INSTALLED) ## run the test suite (pytest)
 validate: $(INSTALLED) ## print size and coverage of every estimator by simulation (validation/results.md)
 	$(BIN)/python validation/validate.py
 
-bench: $(INSTALLED) ## print speed and memory figures (not part of the tests)
-	$(BIN)/python benchmarks/bench.py
+bench: $(INSTALLED) ## innsikt vs the papermill+nbconvert loop, overhead, scaling, memory
+	$(BIN)/python benchmarks/bench.py $(if $(WORKERS),--workers $(WORKERS))
 
 lint: $(INSTALLED) ## ruff on the package, tests and notebooks
 	$(BIN)/ruff check pipeline tests notebooks
 
 clean: ## remove reports and processed data (raw cache and .venv are kept)
-	rm -rf reports/*/ reports/index.html reports/.built-* reports/.staging data/processed/*/ data/raw/demo
+	rm -rf reports/*/ reports/index.html reports/.built-* reports/.staging reports/.run.lock \
+	  data/processed/*/ data/raw/demo
 
 clean-all: clean ## also remove .venv (the SSB cache in data/raw/ssb is kept: it is immutable)
 	rm -rf $(VENV)

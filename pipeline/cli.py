@@ -17,12 +17,15 @@ examples:
   innsikt run                     render reports for every programme (demo data)
   innsikt run -p flere-i-arbeid   one programme
   innsikt fetch --check           check every SSB query against SSB's metadata (no download)
+  innsikt run --areas county:33   area profiles of Buskerud's municipalities and the county
+  innsikt run --language en       English reports in reports/en/
   innsikt data --source ssb       fetch official statistics from SSB (needs network)
   innsikt run --source ssb        reports from official statistics
   innsikt check programs/x.yml    validate a programme file
 
 Environment: INNSIKT_DATA_SOURCE (demo|ssb), INNSIKT_SSB_URL (SSB API base URL),
-INNSIKT_KLASS_URL (KLASS base URL), INNSIKT_ROOT (project folder). Documentation: README.md.
+INNSIKT_KLASS_URL (KLASS base URL), INNSIKT_ROOT (project folder), INNSIKT_DASK_SCHEDULER
+(Dask scheduler for `run`). Documentation: README.md.
 """
 
 
@@ -30,6 +33,12 @@ def _source(value: str) -> str:
     if value not in config.SOURCES:
         raise argparse.ArgumentTypeError(f"use one of {', '.join(config.SOURCES)}")
     return value
+
+
+def _languages() -> list[str]:
+    from pipeline import i18n
+
+    return list(dict.fromkeys([*i18n.LANGUAGES, "nn"]))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -71,11 +80,21 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("-p", "--program", action="append", dest="programs", metavar="ID",
                      help="programme id (repeatable; default: every file in programs/)")
     run.add_argument("--source", type=_source, default=None, help="demo (default) or ssb")
-    run.add_argument("--language", choices=["nb", "en"], default="",
-                     help="report language (default: the programme's own)")
+    run.add_argument("--language", choices=_languages(), default="",
+                     help="report language (default: the programme's own); a language other "
+                          "than nb builds into reports/<language>/")
     run.add_argument("-j", "--workers", type=int, default=None,
                      help="parallel notebook processes (default: number of cores)")
     run.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    run.add_argument("--areas", default=None, metavar="CODES",
+                     help="area profiles without a programme: codes (4005,4204,46), "
+                          "county:33 (its municipalities and the county) or all; into "
+                          "reports/areas/<code>-<name>/")
+    run.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                     help="run the notebooks on a Dask cluster, e.g. tcp://host:8786 "
+                          "(default: INNSIKT_DASK_SCHEDULER; without it, local processes)")
+    run.add_argument("--no-wait", dest="wait", action="store_false",
+                     help="refuse (instead of waiting) when another run is writing reports/")
     run.set_defaults(func=_cmd_run)
 
     programs = sub.add_parser("programs", help="list and validate the programme files")
@@ -158,17 +177,44 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from pipeline import run
 
     started = time.monotonic()
-    summary = run.run(args.programs, source=args.source, language=args.language,
-                      workers=args.workers, force=args.force)
+    try:
+        summary = run.run(args.programs, source=args.source, language=args.language,
+                          workers=args.workers, force=args.force, areas=args.areas,
+                          scheduler=args.scheduler, wait=args.wait)
+    except (run.OutputError, run.EngineError, run.LockBusy, ValueError) as exc:
+        log = _log_traceback(exc)
+        print(f"innsikt: {exc} (details: {log})", file=sys.stderr)
+        return 2
     seconds = time.monotonic() - started
+    from pipeline.engine.targets import tree
+
+    index = tree(args.language) / "index.html"
     print(f"\n{len(summary.built)} built, {len(summary.skipped)} up to date, "
-          f"{len(summary.failures)} failed ({seconds:.0f} s). Open reports/index.html.")
+          f"{len(summary.failures)} failed ({seconds:.0f} s). Open {_shown(index)}.")
     if summary.failures:
         print("\nFailed:", file=sys.stderr)
         for failure in summary.failures:
             print(f"  {failure}", file=sys.stderr)
         return 1
     return 0
+
+
+def _shown(path) -> str:
+    try:
+        return str(path.relative_to(config.project_root()))
+    except ValueError:
+        return str(path)
+
+
+def _log_traceback(exc: BaseException) -> str:
+    """Write the traceback to a log file (not the terminal) and return its path."""
+    import tempfile
+    import traceback
+
+    with tempfile.NamedTemporaryFile("w", prefix="innsikt-run-", suffix=".log", delete=False,
+                                     encoding="utf-8") as log:
+        traceback.print_exception(exc, file=log)
+    return log.name
 
 
 def _cmd_programs(args: argparse.Namespace) -> int:

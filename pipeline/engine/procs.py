@@ -1,0 +1,143 @@
+"""Process hygiene: every process a run starts ends with it.
+
+Three mechanisms, because each covers a case the others miss:
+
+- **Parent-death signal** (Linux ``prctl(PR_SET_PDEATHSIG)``): a worker or kernel is killed by
+  the kernel of the operating system when the process that started it dies, even by SIGKILL,
+  when no clean-up code of ours can run.
+- **Run token**: every process of a run inherits ``INNSIKT_RUN_TOKEN`` in its environment
+  (kernels too: Jupyter copies the environment). :func:`reap` ends the processes that still carry
+  the token when the run returns — a last net under the orderly shutdown, and what the tests
+  use to check that nothing is left.
+- **Signals**: workers ignore SIGINT (Ctrl-C reaches the whole foreground process group; the
+  parent decides), and SIGTERM in the parent becomes the same orderly shutdown as Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import threading
+import time
+import uuid
+from pathlib import Path
+
+TOKEN_VAR = "INNSIKT_RUN_TOKEN"
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(sig: int = signal.SIGTERM) -> None:
+    """Ask the OS to send ``sig`` to this process when its parent dies (Linux; else no-op).
+
+    Safe to call in a ``preexec_fn`` (between fork and exec) and in a worker initializer.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: rely on the run token and shutdown
+        return
+
+
+def kernel_preexec() -> None:
+    """``preexec_fn`` for kernels: die with the worker that started them.
+
+    Only valid when the kernel is started from the worker's main thread: the parent-death
+    signal fires when the *thread* that forked exits.
+    """
+    die_with_parent(signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def run_token():
+    """Mark every process started inside the block with a run token; reap them at the end.
+
+    The token is inherited from the environment when set (tests and operators can then look
+    for the run's processes), else new. It is removed from this process's environment after
+    the block, so processes started later (e.g. a Dask cluster in the same session) are not
+    taken for the run's.
+    """
+    inherited = os.environ.get(TOKEN_VAR)
+    token = inherited or uuid.uuid4().hex
+    os.environ[TOKEN_VAR] = token
+    try:
+        yield token
+    finally:
+        if inherited is None:
+            os.environ.pop(TOKEN_VAR, None)
+        reap(token)
+
+
+def _stat(pid: int | str) -> list[str]:
+    """Fields of ``/proc/<pid>/stat`` after the command name (state is field 0)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def processes_with_token(token: str, *, started_after_self: bool = False) -> list[int]:
+    """Pids of live processes (other than this one) whose environment carries ``token``.
+
+    Args:
+        token: the run token.
+        started_after_self: only processes started after this one — never an ancestor (a
+            shell that exported the token by hand must not be ended by :func:`reap`).
+    """
+    needle = f"{TOKEN_VAR}={token}".encode()
+    own_start = int(_stat("self")[19])
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+            fields = _stat(entry.name)
+        except OSError:  # gone, or not ours to read
+            continue
+        if fields[0] == "Z" or needle not in environ.split(b"\0"):
+            continue
+        if started_after_self and int(fields[19]) < own_start:
+            continue
+        found.append(int(entry.name))
+    return found
+
+
+def reap(token: str, grace: float = 3.0) -> list[int]:
+    """End what is left of a run: SIGTERM, then SIGKILL after ``grace`` seconds.
+
+    Returns:
+        The pids that were still running when called (empty after a clean shutdown).
+    """
+    if not Path("/proc").is_dir():
+        return []
+    left = processes_with_token(token, started_after_self=True)
+    for pid in left:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and processes_with_token(token, started_after_self=True):
+        time.sleep(0.1)
+    for pid in processes_with_token(token, started_after_self=True):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+    return left
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM turned into the same orderly shutdown as Ctrl-C."""
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt():
+    """While active, SIGTERM raises :class:`Interrupted` in the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise Interrupted(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

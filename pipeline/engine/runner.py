@@ -1,0 +1,289 @@
+"""The run: plan targets, execute their notebooks on the pool, render, publish, index.
+
+One run at a time per project (:mod:`pipeline.engine.lock`); work is staged per run
+(:mod:`pipeline.engine.publish`); each notebook is a task on warm kernels
+(:mod:`pipeline.engine.tasks`), run by the local pool or Dask (:mod:`pipeline.engine.pool`);
+a target's pages are rendered as soon as its notebooks are done, and it is published only when
+complete. At most two tasks per worker are in flight, so a national batch streams instead of
+queueing thousands of tasks, and a target's rendering is not stuck behind every notebook.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline import config, datasets
+from pipeline.engine import lock, procs, publish, state, targets, tasks
+from pipeline.engine.pool import make_pool
+from pipeline.programs import ProgramError, load_program, program_ids
+
+SCHEDULER_VAR = "INNSIKT_DASK_SCHEDULER"
+
+
+class EngineError(RuntimeError):
+    """The run cannot execute notebooks at all (kernels do not start, no loopback, …)."""
+
+
+@dataclass
+class Failure:
+    program: str
+    analysis: str | None
+    message: str
+    notebook: Path | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.program}/{self.analysis}" if self.analysis else self.program
+        tail = f"\n    executed notebook with the failing cell: {self.notebook}" \
+            if self.notebook else ""
+        return f"{where}: {self.message}{tail}"
+
+
+@dataclass
+class RunSummary:
+    built: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    notebooks: list[dict[str, Any]] = field(default_factory=list)   # per-notebook timings
+    renders: list[dict[str, Any]] = field(default_factory=list)     # per-target render timings
+    memory: dict[int, float] = field(default_factory=dict)          # worker pid → peak MiB
+    engine: str = ""
+    workers: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def _plan(programs, areas, *, source, language, force, say, summary) -> list[targets.Target]:
+    """The targets to build (out-of-date ones), after validating programme files."""
+    package_hash = state.package_fingerprint()
+    planned: list[targets.Target] = []
+    selected = list(programs) if programs else ([] if areas else program_ids())
+    for program_id in selected:
+        try:
+            program = load_program(program_id)
+        except ProgramError as exc:
+            summary.failures.append(Failure(program_id, None, str(exc)))
+            say(f"✗ {program_id}: invalid programme file — skipped\n{exc}", flush=True)
+            continue
+        planned.append(targets.program_target(program, language))
+    for code in targets.area_codes(areas) if areas else []:
+        planned.append(targets.area_target(code, language, list(config.ANALYSES)))
+    todo = []
+    for target in planned:
+        target.fingerprint = state.fingerprint(
+            analyses=target.analyses, source=source, language=target.language,
+            package_hash=package_hash, program_file=target.program_file,
+            region=f"{target.region}|{target.program}")
+        current, reason = state.is_current(target.out_dir, target.fingerprint)
+        if current and not force:
+            summary.skipped.append(target.key)
+            say(f"= {target.key}: up to date", flush=True)
+            continue
+        if not force and reason not in ("not built yet", "inputs changed"):
+            say(f"… {target.key}: rebuilding ({reason})", flush=True)
+        todo.append(target)
+    return todo
+
+
+def run(programs=None, *, source: str | None = None, language: str = "",
+        workers: int | None = None, force: bool = False, progress: bool = True,
+        areas: str | None = None, scheduler: str | None = None,
+        wait: bool = True) -> RunSummary:
+    """Execute and render the reports of ``programs`` and/or area profiles.
+
+    Args:
+        programs: programme ids; None means every file in ``programs/`` (unless ``areas``).
+        source: ``demo`` or ``ssb`` (default ``INNSIKT_DATA_SOURCE``).
+        language: ``nb``, ``en`` or ``nn`` to override the programmes' own language; a
+            language other than bokmål builds into ``reports/<language>/``.
+        workers: local worker processes (default: number of cores).
+        force: rebuild even when nothing changed.
+        progress: print one line per notebook.
+        areas: area profiles to build (``"4005,4204"``, ``"county:33"``, ``"all"``).
+        scheduler: a Dask scheduler address (default ``INNSIKT_DASK_SCHEDULER``); without
+            one the local process pool runs the notebooks.
+        wait: when another run holds the lock, wait for it (True) or refuse (False).
+
+    Returns:
+        RunSummary with built, skipped and failed targets, and timings.
+
+    Raises:
+        publish.OutputError: the reports folder cannot be written.
+        EngineError: notebooks cannot be executed at all (e.g. no loopback networking).
+        lock.LockBusy: another run holds the lock and ``wait`` is False.
+    """
+    source = source or config.data_source()
+    scheduler = scheduler or os.environ.get(SCHEDULER_VAR) or None
+    paths = config.paths()
+    say = print if progress else (lambda *a, **k: None)
+    datasets.manifest(source)  # fail early, with the command to run, when data is missing
+    try:
+        with procs.run_token(), procs.terminate_as_interrupt(), \
+                lock.run_lock(paths.reports, wait=wait, say=say):
+            publish.clean_stale(paths.reports)
+            summary = RunSummary()
+            todo = _plan(programs, areas, source=source, language=language, force=force,
+                         say=say, summary=summary)
+            if todo:
+                _build(todo, summary, source=source, workers=workers, scheduler=scheduler,
+                       say=say)
+            # A no-op run leaves the index pages as they are (rendering them costs imports).
+            if todo or summary.failures or not (targets.tree(language) / "index.html").exists():
+                _write_indexes(summary, source, language, areas=bool(areas))
+            return summary
+    except OSError as exc:
+        raise publish.output_error(exc, paths.reports) from exc
+
+
+def _build(todo, summary, *, source, workers, scheduler, say) -> None:
+    paths = config.paths()
+    staging_root = publish.new_staging(paths.reports)
+    for target in todo:
+        target.staging = staging_root / target.key
+        target.staging.mkdir(parents=True)
+    if not scheduler and not _loopback():
+        shutil.rmtree(staging_root, ignore_errors=True)
+        raise EngineError("cannot run notebooks: this machine has no loopback networking "
+                          "(127.0.0.1), which Jupyter kernels need to talk to the runner; "
+                          "enable the loopback interface (e.g. `ip link set lo up`) or run "
+                          "where it exists")
+    total = sum(len(t.analyses) for t in todo)
+    n_workers = max(1, min(workers or os.cpu_count() or 1, total))
+    pool = make_pool(n_workers, root=paths.root, scheduler=scheduler)
+    summary.engine, summary.workers = pool.name, pool.workers
+    interrupted = False
+    try:
+        _Scheduler(pool, todo, summary, source=source, say=say, total=total).drive()
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
+    finally:
+        pool.close(interrupted=interrupted)
+        shutil.rmtree(staging_root, ignore_errors=True)
+
+
+def _loopback() -> bool:
+    from pipeline.engine.kernels import loopback_ok
+
+    return loopback_ok()
+
+
+class _Scheduler:
+    """Feeds the pool: notebook tasks, then each target's render task as soon as it can."""
+
+    def __init__(self, pool, todo, summary, *, source, say, total) -> None:
+        self.pool, self.summary, self.source, self.say = pool, summary, source, say
+        self.total, self.done = total, 0
+        self.root = config.paths().root
+        self.queue: deque = deque((tasks.execute_notebook, t, a) for t in todo
+                                  for a in t.analyses)
+        self.limit = max(2, 2 * pool.workers)
+        self.pending: dict[Any, tuple] = {}
+        self.started = time.monotonic()
+
+    def _submit_more(self) -> None:
+        while self.queue and len(self.pending) < self.limit:
+            func, target, analysis = self.queue.popleft()
+            extra = {"analysis": analysis} if analysis else {
+                "analyses": target.analyses, "publish_dir": str(target.out_dir)}
+            future = self.pool.submit(func, target.spec(self.root, self.source, **extra))
+            self.pending[future] = (func, target, analysis)
+
+    def drive(self) -> None:
+        self._submit_more()
+        while self.pending:
+            for future in self.pool.as_completed(list(self.pending)):
+                func, target, analysis = self.pending.pop(future)
+                result = self._result(future)
+                if "memory" in result:
+                    mem = result["memory"]
+                    self.summary.memory[mem["pid"]] = max(
+                        self.summary.memory.get(mem["pid"], 0.0), mem["total"])
+                if func is tasks.execute_notebook:
+                    self._notebook_done(target, analysis, result)
+                else:
+                    self._render_done(target, result)
+                self._submit_more()
+                break  # re-enter as_completed with the newly submitted futures
+
+    @staticmethod
+    def _result(future) -> dict[str, Any]:
+        try:
+            return future.result()
+        except Exception as exc:  # a worker process died
+            return {"ok": False, "notebook": None, "message": f"worker crashed: {exc}"}
+
+    def _notebook_done(self, target, analysis, result) -> None:
+        if result.get("fatal"):
+            raise EngineError(result["message"])
+        self.done += 1
+        target.results[analysis] = result
+        mark = "✓" if result["ok"] else "✗"
+        detail = f"{result.get('seconds', 0):.1f} s" if result["ok"] else result["message"]
+        self.say(f"[{self.done}/{self.total}] {mark} {target.key}/{analysis} ({detail})",
+                 flush=True)
+        if result["ok"]:
+            self.summary.notebooks.append({"target": target.key, "analysis": analysis,
+                                           "seconds": result["seconds"],
+                                           "cells_seconds": result.get("cells_seconds", 0.0)})
+        if len(target.results) < len(target.analyses):
+            return
+        failed = [a for a in target.analyses if not target.results[a].get("ok")]
+        if failed:
+            kept = publish.keep_failed(target.staging, target.out_dir, failed)
+            for name in failed:
+                notebook = next((k for k in kept if k.stem == name), None)
+                self.summary.failures.append(Failure(
+                    target.key, name, target.results[name].get("message", "?"), notebook))
+            return
+        self.queue.appendleft((tasks.render_target, target, None))
+
+    def _render_done(self, target, result) -> None:
+        if result["ok"]:
+            pdf_name = f"{targets.program_for(target.spec(self.root, self.source)).id}.pdf"
+            missing = publish.missing_outputs(target.staging, target.analyses, pdf_name)
+            if missing:
+                result = {"ok": False, "message": "not published: missing or empty "
+                                                  + ", ".join(missing)}
+        if not result["ok"]:
+            publish.keep_failed(target.staging, target.out_dir, [])
+            self.summary.failures.append(Failure(target.key, None, result["message"]))
+            self.say(f"✗ {target.key}: {result['message']}", flush=True)
+            return
+        self.summary.renders.append({"target": target.key, "seconds": result["seconds"]})
+        _finish(target, self.source)
+        self.summary.built.append(target.key)
+        where = target.out_dir.relative_to(config.paths().root)
+        self.say(f"✓ {target.key}: reports in {where}/", flush=True)
+
+
+def _finish(target: targets.Target, source: str) -> None:
+    """Drop logs, write the manifest, publish; an earlier failed/ folder goes with the swap."""
+    for log in target.staging.glob("*.log"):
+        log.unlink()
+    record = {"program": target.program or None, "region": target.region or None,
+              "key": target.key, "language": target.language,
+              "fingerprint": target.fingerprint}
+    if target.program_file is not None:
+        from pipeline import io
+
+        record["program_file"] = str(target.program_file.relative_to(config.project_root()))
+        record["program_file_sha256"] = io.sha256_file(target.program_file)
+    state.write_manifest(target.staging, record, source=source, analyses=target.analyses)
+    publish.publish(target.staging, target.out_dir)
+
+
+def _write_indexes(summary: RunSummary, source: str, language: str, *, areas: bool) -> None:
+    from pipeline.engine import site
+
+    tree = targets.tree(language)
+    site.write_site(summary, source, language)
+    if areas or (tree / "areas").is_dir():
+        site.write_areas_index(tree, language or targets.DEFAULT_LANGUAGE)
