@@ -61,7 +61,7 @@ def age_profile_figure(ctx, profile: pd.DataFrame):
         ax.bar(x + (i - 0.5) * 0.4, part["net_migration"].fillna(0), width=0.4,
                color=figures.PALETTE[i], label=ctx.t(key))
     ax.axhline(0, color="black", linewidth=0.6)
-    ax.set_xticks(x, groups, rotation=60, fontsize=8)
+    ax.set_xticks(x, [str(g).replace("-", "–") for g in groups], rotation=60, fontsize=8)
     ax.set_xlabel(ctx.t("age_group"))
     ax.legend()
     return fig

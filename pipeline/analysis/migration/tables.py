@@ -87,7 +87,8 @@ def age_profile_table(ctx, profile: pd.DataFrame) -> pd.DataFrame:
     """Wide table: age group × (men, women) net migration per year and per 1 000."""
     wide = profile.pivot(index=["age_low", "age_group"], columns="sex",
                          values=["net_migration", "rate"]).sort_index()
-    out = pd.DataFrame({ctx.t("age_group"): wide.index.get_level_values("age_group")})
+    groups = wide.index.get_level_values("age_group").astype(str).str.replace("-", "–")
+    out = pd.DataFrame({ctx.t("age_group"): groups})  # ranges with an en dash, as in the text
     for sex, key in (("1", "men"), ("2", "women")):
         if ("net_migration", sex) in wide.columns:
             out[ctx.t(key)] = wide[("net_migration", sex)].to_numpy()
