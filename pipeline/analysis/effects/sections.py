@@ -84,13 +84,14 @@ def _label(ctx, a: Assessment) -> str:
 
 
 def _front_page_fields(ctx, a: Assessment) -> dict[str, str | None]:
-    """What the programme's front page states beside the finding (see ``report.finding``)."""
+    """What the programme's front page states beside the finding (see ``report.finding``).
+
+    An underpowered assessment's verdict already is the power statement, so it is not repeated.
+    """
     fields: dict[str, str | None] = {"question": a.indicator, "indicator": a.indicator,
                                      "verdict": ctx.t(VERDICT_KEYS[a.verdict])}
     if a.effect is not None:
         fields["method"] = ctx.t(f"fx_method_{a.effect.method}")
-    if a.verdict == "underpowered":
-        fields["power"] = ctx.t(VERDICT_KEYS["underpowered"])
     return fields
 
 
