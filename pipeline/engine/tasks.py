@@ -82,6 +82,7 @@ def execute_notebook(spec: dict[str, Any]) -> dict[str, Any]:
                 "message": f"{type(exc).__name__}: {exc}"}
     cells = _cells_seconds(executed)
     try:
+        _relative_paths(executed, Path(spec["root"]))
         _render_html(spec, executed)
     except OSError as exc:
         return {"ok": False, "notebook": str(executed), "message": _oserror_text(exc)}
@@ -90,6 +91,22 @@ def execute_notebook(spec: dict[str, Any]) -> dict[str, Any]:
                 "message": f"rendering failed: {type(exc).__name__}: {exc}"}
     return {"ok": True, "notebook": str(executed), "seconds": time.monotonic() - started,
             "cells_seconds": cells, "memory": worker_memory()}
+
+
+def _relative_paths(executed: Path, root: Path) -> None:
+    """Papermill records absolute input and output paths; keep the checkout's location out of
+    published notebooks (the notebook path relative to the project, the output by its name)."""
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    meta = nb.metadata.get("papermill", {})
+    for key in ("input_path", "output_path"):
+        value = meta.get(key)
+        if value and os.path.isabs(value):
+            path = Path(value)
+            meta[key] = (path.relative_to(root).as_posix() if key == "input_path"
+                         and path.is_relative_to(root) else path.name)
+    nbformat.write(nb, executed)
 
 
 def _cells_seconds(executed: Path) -> float:
