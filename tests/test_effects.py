@@ -229,3 +229,26 @@ def test_track_shows_the_right_track_panel(demo, monkeypatch):
     assert any(f.startswith("Sammenlignet med sammenligningskommunene i programfilen")
                and f.endswith("klar endring i ønsket retning.") for f in findings)
     assert any("første slike kullet måles i 2026" in t for t in texts)
+
+
+def test_no_verdict_in_the_design_validation_found_without_a_valid_interval():
+    """validation/results.md: a treated area larger than each of at most five comparisons has
+    no valid interval (coverage ~100 %), so tracking withholds the estimate there."""
+    from types import SimpleNamespace
+
+    from pipeline.analysis.effects.tracking import outside_validated_designs
+
+    panel = pd.DataFrame({"region": ["a", "b", "c", "a", "b", "c"], "year": [1, 1, 1, 2, 2, 2],
+                          "numerator": [50, 5, 9, 52, 6, 8],
+                          "denominator": [20000, 1500, 3000, 20100, 1500, 3100]})
+    effect = SimpleNamespace(n_comparison=2, treated="a", comparison=("b", "c"), method="did",
+                             comparison_rule="given")
+    assert outside_validated_designs(panel, effect)
+    bigger = panel.assign(denominator=[600, 1500, 3000, 600, 1500, 3100])
+    assert not outside_validated_designs(bigger, effect)
+    many = SimpleNamespace(n_comparison=6, treated="a", comparison=("b", "c"), method="did",
+                           comparison_rule="given")
+    assert not outside_validated_designs(panel, many)
+    chosen = SimpleNamespace(n_comparison=8, treated="a", comparison=("b", "c"), method="synth",
+                             comparison_rule="automatic")
+    assert outside_validated_designs(bigger, chosen)

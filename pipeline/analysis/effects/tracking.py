@@ -237,9 +237,30 @@ def assess(panel: pd.DataFrame, indicator: str, region_codes: list[str], start_y
                                  plausible_effect=spec.plausible_effect)
     except NotEstimable as exc:
         problem = "no_post_cohort" if cohort and exc.reason == "no_post" else exc.reason
+    if effect is not None and outside_validated_designs(panel, effect):
+        effect, problem = None, "unvalidated_design"
     used = list(effect.comparison) if effect is not None else list(given or candidates[:8])
     series = _series(prepared, treated, effect, used, change, spec.log_scale)
     return Assessment(series=series, change=change, effect=effect, problem=problem, **base)
+
+
+MAX_SMALL_COMPARISON = 5  # validation/results.md: "treated 20 000 vs 5 comparisons" is invalid
+
+
+def outside_validated_designs(panel: pd.DataFrame, effect: EffectEstimate) -> bool:
+    """True for the designs ``make validate`` found without a valid interval: synthetic control
+    on automatically chosen comparison areas (98.2 % coverage), and at most five comparison
+    areas, every one of them smaller than the treated area (the interval's scale is then learnt
+    from units noisier than the treated one: it covers ~100 %, not 95 %)."""
+    if effect.method == "synth" and effect.comparison_rule == "automatic":
+        return True
+    if effect.n_comparison > MAX_SMALL_COMPARISON:
+        return False
+    size_column = "denominator" if "denominator" in panel.columns else "value"
+    sizes = panel.assign(region=panel["region"].astype(str)).groupby("region")[size_column].mean()
+    treated = sizes.get(effect.treated)
+    others = sizes.reindex(list(effect.comparison)).dropna()
+    return treated is not None and len(others) > 0 and bool(treated > others.max())
 
 
 def assess_program(panels: dict, program, region_codes: list[str], source: str, *,
