@@ -63,6 +63,13 @@ def _suggest(value: str, valid: dict[str, str] | list[str], n: int = 3) -> str:
         f"{c} ({names[c]})" if names[c] != c else c for c in picks)
 
 
+def _one_of(value: str, valid, what: str) -> str:
+    """``value`` if it is among ``valid``; else an error naming the closest valid values."""
+    if value not in valid:
+        raise ValueError(f"unknown {what} {value!r}; {_suggest(value, valid)}")
+    return value
+
+
 def _check_municipality(code: str) -> str:
     known = _known_municipalities()
     if code not in known:
@@ -168,9 +175,7 @@ class Indicator(_Strict):
     @field_validator("id")
     @classmethod
     def _known(cls, value: str) -> str:
-        if value not in INDICATORS:
-            raise ValueError(f"unknown indicator {value!r}; {_suggest(value, list(INDICATORS))}")
-        return value
+        return _one_of(value, list(INDICATORS), "indicator")
 
 
 class JobShock(_Strict):
@@ -187,9 +192,7 @@ class JobShock(_Strict):
     def _industry_exists(cls, code: str) -> str:
         from pipeline.sources.tables import INDUSTRIES
 
-        if code not in INDUSTRIES:
-            raise ValueError(f"unknown industry {code!r}; {_suggest(code, INDUSTRIES)}")
-        return code
+        return _one_of(code, INDUSTRIES, "industry")
 
 
 class Scenario(_Strict):
