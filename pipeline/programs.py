@@ -63,27 +63,21 @@ def _suggest(value: str, valid: dict[str, str] | list[str], n: int = 3) -> str:
         f"{c} ({names[c]})" if names[c] != c else c for c in picks)
 
 
-def _one_of(value: str, valid, what: str) -> str:
-    """``value`` if it is among ``valid``; else an error naming the closest valid values."""
+def _one_of(value: str, valid, problem: str) -> str:
+    """``value`` if it is among ``valid``; else ``problem`` and the closest valid values."""
     if value not in valid:
-        raise ValueError(f"unknown {what} {value!r}; {_suggest(value, valid)}")
+        raise ValueError(f"{problem}; {_suggest(value, valid)}")
     return value
 
 
 def _check_municipality(code: str) -> str:
-    known = _known_municipalities()
-    if code not in known:
-        raise ValueError(f"municipality code {code!r} does not exist in the 2024 structure; "
-                         f"{_suggest(code, known)}")
-    return code
+    return _one_of(code, _known_municipalities(),
+                   f"municipality code {code!r} does not exist in the 2024 structure")
 
 
 def _check_county(code: str) -> str:
-    known = _known_counties()
-    if code not in known:
-        raise ValueError(f"county code {code!r} does not exist in the 2024 structure; "
-                         f"{_suggest(code, known)}")
-    return code
+    return _one_of(code, _known_counties(),
+                   f"county code {code!r} does not exist in the 2024 structure")
 
 
 def _yaml_number(value: Any, digits: int) -> str:
@@ -175,7 +169,7 @@ class Indicator(_Strict):
     @field_validator("id")
     @classmethod
     def _known(cls, value: str) -> str:
-        return _one_of(value, list(INDICATORS), "indicator")
+        return _one_of(value, list(INDICATORS), f"unknown indicator {value!r}")
 
 
 class JobShock(_Strict):
@@ -192,7 +186,7 @@ class JobShock(_Strict):
     def _industry_exists(cls, code: str) -> str:
         from pipeline.sources.tables import INDUSTRIES
 
-        return _one_of(code, INDUSTRIES, "industry")
+        return _one_of(code, INDUSTRIES, f"unknown industry {code!r}")
 
 
 class Scenario(_Strict):
