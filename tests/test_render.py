@@ -325,7 +325,9 @@ def test_wide_tables_get_smaller_print_and_a_focusable_region():
         return (f'<div class="table-wrap"><table id="t"><caption>Wide &amp; long</caption>'
                 f"<thead><tr>{head}</tr></thead><tbody></tbody></table></div>")
 
-    assert mark_wide_tables(table(4)) == table(4)
+    # Any wrapper may scroll on a narrow screen (axe: scrollable-region-focusable).
+    assert ('<div class="table-wrap" tabindex="0" role="region" aria-label="Wide &amp; long">'
+            in mark_wide_tables(table(4)))
     assert '<div class="table-wrap wide" tabindex="0" role="region" aria-label="Wide &amp; long">' \
         in mark_wide_tables(table(8))
     assert 'class="table-wrap very-wide"' in mark_wide_tables(table(13))

@@ -45,6 +45,9 @@ def _scan() -> tuple[set[str], set[str], dict[str, str]]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 constants.add(node.value)
+                for key in TEMPLATE_KEY.findall(node.value):  # a Jinja template inline in Python
+                    constants.add(key)
+                    called.setdefault(key, f"{where}:{node.lineno}")
             elif isinstance(node, ast.JoinedStr) and node.values and isinstance(
                     node.values[0], ast.Constant):
                 heads.add(str(node.values[0].value))

@@ -184,12 +184,13 @@ def mark_wide_tables(markup: str) -> str:
         extra = match[1] or ""
         head = re.search(r"<thead>.*?</thead>", table, re.S)
         columns = len(re.findall(r"<th\b", head[0] if head else ""))
-        if columns < WIDE_TABLE_COLUMNS:
-            return match[0]
-        size = "very-wide" if columns >= VERY_WIDE_TABLE_COLUMNS else "wide"
         caption = re.search(r"<caption>(.*?)</caption>", table, re.S)
         label = re.sub(r"<[^>]+>", "", caption[1]).strip() if caption else ""
         named = f' role="region" aria-label="{label}"' if label else ""
+        # Every wrapper can scroll on a narrow screen, so every one is reachable by keyboard.
+        if columns < WIDE_TABLE_COLUMNS:
+            return f'<div class="table-wrap{extra}" tabindex="0"{named}>{table}'
+        size = "very-wide" if columns >= VERY_WIDE_TABLE_COLUMNS else "wide"
         return f'<div class="table-wrap {size}{extra}" tabindex="0"{named}>{table}'
 
     return _TABLE_WRAP.sub(rewrite, markup)
