@@ -679,3 +679,18 @@ def _allocate(total: int, cells: list[tuple[str, ...]], seed: str) -> dict[tuple
     for i in order[: total - sum(floors)]:
         floors[i] += 1
     return dict(zip(cells, floors, strict=True))
+
+
+class FakeClock:
+    """Time that only moves when someone sleeps; records every sleep."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds

@@ -14,26 +14,11 @@ from pipeline.sources import ssb
 from pipeline.sources.tables import TABLES, Codelist, table
 
 try:
-    from ssb_standin import SsbStandIn, recorded_07459_path
+    from ssb_standin import FakeClock, SsbStandIn, recorded_07459_path
 except ImportError:  # tests/ turned into a package
-    from tests.ssb_standin import SsbStandIn, recorded_07459_path
+    from tests.ssb_standin import FakeClock, SsbStandIn, recorded_07459_path
 
 REGIONS = ["3303", "3006", "4204", "5044", "0301"]
-
-
-class FakeClock:
-    """Time that only moves when someone sleeps; records every sleep."""
-
-    def __init__(self) -> None:
-        self.now = 1_000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture

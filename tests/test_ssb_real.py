@@ -23,24 +23,11 @@ from pipeline.sources import ratelimit, ssb
 from pipeline.sources.tables import TABLES, Codelist, table
 
 try:
-    from ssb_standin import SsbStandIn, real_offers
+    from ssb_standin import FakeClock, SsbStandIn, real_offers
 except ImportError:  # tests/ turned into a package
-    from tests.ssb_standin import SsbStandIn, real_offers
+    from tests.ssb_standin import FakeClock, SsbStandIn, real_offers
 
 REGIONS = ["3303", "4204", "5044"]
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture
