@@ -73,12 +73,12 @@ SHARED = config.shared_dir()  # resolved before any test moves INNSIKT_ROOT
 DEMO_WORDS = re.compile("demonstrasjonsdata|demo data", re.IGNORECASE)
 
 
-def programme_regions() -> list[str]:
+def programme_regions(programs=("flere-i-arbeid", "namsskogan-tilflytting",
+                                 "vekst-i-kongsberg", "buskerudplanen")) -> list[str]:
     """Municipalities the programmes need: their own and comparison municipalities and every
     municipality of their and their comparison counties, plus Oslo (a recorded spot value)."""
     codes: set[str] = {"0301"}
-    for program_id in ("flere-i-arbeid", "namsskogan-tilflytting", "vekst-i-kongsberg",
-                       "buskerudplanen"):
+    for program_id in programs:
         program = load_program(program_id)
         codes |= set(program.region_codes) | set(program.comparison.municipalities)
         for county in {program.region.county, program.comparison.county,
@@ -571,3 +571,39 @@ def test_the_scanners_catch_planted_leaks(tmp_path):
     (table,) = html_tables(page)
     assert table["caption"] == "T" and table["data"] == [["2020", "1\u2009234"], ["2021", "4"]]
     assert small_counts(as_frame(table), ["NEET"], 5) == ["row 1, column 'NEET': '4'"]
+
+
+# ---- one table missing: the analyses that do not need it are published ------------------------
+
+
+def test_a_missing_table_blocks_only_the_analyses_that_read_it(httpserver, tmp_path,
+                                                               monkeypatch):
+    monkeypatch.setenv("INNSIKT_SHARED", str(SHARED))
+    root = make_project(tmp_path / "project")
+    monkeypatch.setenv("INNSIKT_ROOT", str(root))
+    standin = SsbStandIn(httpserver, regions=programme_regions(PROGRAMS),
+                         offers=real_offers(), recorded=None)
+    standin.fail_table("13470")  # employment by industry: competence gap and migration need it
+    monkeypatch.setenv("INNSIKT_SSB_URL", standin.url)
+    with pytest.raises(ssb.FetchSummaryError):
+        ssb.fetch(progress=False, client=_client())
+    with pytest.raises(datasets.BuildIncomplete):
+        datasets.build("ssb", progress=False)
+
+    summary = run.run(PROGRAMS, source="ssb", workers=1, progress=False)
+
+    assert not summary.ok and summary.built == [TINY_PROGRAM]
+    assert {(f.program, f.analysis) for f in summary.failures} == {
+        (TINY_PROGRAM, "competence_gap"), (TINY_PROGRAM, "migration")}
+    assert all("13470" in f.message and "make data DATA=ssb" in f.message
+               for f in summary.failures)
+    folder = report_dir(SimpleNamespace(root=root), TINY_PROGRAM)
+    assert (folder / "youth_dropout.html").is_file() and (folder / "youth_dropout.pdf").is_file()
+    assert (folder / f"{TINY_PROGRAM}.pdf").is_file() and (folder / "tables.xlsx").is_file()
+    assert not (folder / "competence_gap.html").exists()
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    assert page.count("SSB-tabell 13470") == 2  # on both blocked analyses' cards
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["analyses"] == ["youth_dropout"]
+    assert manifest["not_built"]["migration"]["table_id"] == "13470"
+    assert "13470" in (root / "reports" / "index.html").read_text(encoding="utf-8")

@@ -133,7 +133,8 @@ def _front(html_text: str, base: Path, documents: list, analyses: list[str]):
 
 def render_outputs(program, out_dir: Path, analyses: list[str], *, demo: bool,
                    provenance: list[dict], language: str = "",
-                   base_url: Path | None = None) -> dict[str, Path]:
+                   base_url: Path | None = None,
+                   blocked: dict[str, dict] | None = None) -> dict[str, Path]:
     """The analysis PDFs, the combined PDF, the programme page and the workbook of a target.
 
     Args:
@@ -146,6 +147,8 @@ def render_outputs(program, out_dir: Path, analyses: list[str], *, demo: bool,
         base_url: the folder the reports will be published in: links in the PDFs resolve
             against it (not against the run's temporary staging folder), which also keeps the
             PDF bytes the same from run to run.
+        blocked: analyses not run because a dataset they need is missing (analysis -> the
+            dataset's record); the programme page says which table and why.
 
     Returns:
         The paths written, by role.
@@ -178,7 +181,8 @@ def render_outputs(program, out_dir: Path, analyses: list[str], *, demo: bool,
     written["pdf"] = write(front.copy(pages), out_dir / pdf_name, title=program.title,
                            language=lang)
     written["index"] = write_page(out_dir / "index.html", program_page(
-        program, reports, demo=demo, combined_pdf=pdf_name, workbook=workbook_name))
+        program, reports, demo=demo, combined_pdf=pdf_name, workbook=workbook_name,
+        blocked=blocked))
     written["workbook"] = render_workbook(out_dir / workbook_name, program, reports, demo=demo,
                                           provenance=provenance, lang=lang)
     return written

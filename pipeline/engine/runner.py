@@ -76,7 +76,7 @@ def _plan(programs, areas, *, source, language, force, say, summary) -> list[tar
     for code in targets.area_codes(areas) if areas else []:
         planned.append(targets.area_target(code, language, list(config.ANALYSES)))
     todo = []
-    for target in planned:
+    for target in _without_blocked(planned, source, say, summary):
         target.fingerprint = state.fingerprint(
             analyses=target.analyses, source=source, language=target.language,
             package_hash=package_hash, program_file=target.program_file,
@@ -90,6 +90,44 @@ def _plan(programs, areas, *, source, language, force, say, summary) -> list[tar
             say(f"… {target.key}: rebuilding ({reason})", flush=True)
         todo.append(target)
     return todo
+
+
+def blocked_by_missing_data(source: str) -> dict[str, dict[str, Any]]:
+    """Analyses the last data build cannot feed: analysis -> the missing dataset's record.
+
+    ``innsikt build`` writes every dataset it can and lists the rest in the manifest's
+    ``missing`` with the analyses that read them (``blocks``). Those analyses are not run; the
+    others are, and their reports are published (issue: one failing SSB table must not hide
+    the reports that do not need it).
+    """
+    missing = datasets.manifest(source).get("missing", {})
+    out: dict[str, dict[str, Any]] = {}
+    for dataset, record in sorted(missing.items()):
+        for analysis in record.get("blocks", []):
+            out.setdefault(analysis, {"dataset": dataset, **record})
+    return out
+
+
+def _without_blocked(planned, source, say, summary) -> list[targets.Target]:
+    """Drop analyses blocked by missing data from each target (each one counts as a failure,
+    so the run ends non-zero); a target with nothing left is not built at all."""
+    blocked = blocked_by_missing_data(source)
+    if not blocked:
+        return planned
+    kept = []
+    for target in planned:
+        target.blocked = {a: blocked[a] for a in target.analyses if a in blocked}
+        target.analyses = [a for a in target.analyses if a not in blocked]
+        for analysis, record in target.blocked.items():
+            message = (f"not built: it needs the dataset {record['dataset']} (SSB table "
+                       f"{record.get('table_id', '?')}), which the last data build could not "
+                       f"make: {record.get('reason', '?')}; fix that and run `make data "
+                       f"DATA={source}` again")
+            summary.failures.append(Failure(target.key, analysis, message))
+            say(f"✗ {target.key}/{analysis}: {message}", flush=True)
+        if target.analyses:
+            kept.append(target)
+    return kept
 
 
 def run(programs=None, *, source: str | None = None, language: str = "",
@@ -192,7 +230,8 @@ class _Scheduler:
         while self.queue and len(self.pending) < self.limit:
             func, target, analysis = self.queue.popleft()
             extra = {"analysis": analysis} if analysis else {
-                "analyses": target.analyses, "publish_dir": str(target.out_dir)}
+                "analyses": target.analyses, "publish_dir": str(target.out_dir),
+                "blocked": target.blocked}
             future = self.pool.submit(func, target.spec(self.root, self.source, **extra))
             self.pending[future] = (func, target, analysis)
 
@@ -271,6 +310,9 @@ def _finish(target: targets.Target, source: str) -> None:
     record = {"program": target.program or None, "region": target.region or None,
               "key": target.key, "language": target.language,
               "fingerprint": target.fingerprint}
+    if target.blocked:
+        record["not_built"] = {a: {k: r.get(k) for k in ("dataset", "table_id", "reason")}
+                               for a, r in target.blocked.items()}
     if target.program_file is not None:
         from pipeline import io
 

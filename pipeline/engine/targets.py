@@ -43,6 +43,8 @@ class Target:
     staging: Path | None = None
     label: str = ""
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # analysis -> the dataset it needs that the last data build could not make (not run)
+    blocked: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def spec(self, root: Path, source: str, **extra: Any) -> dict[str, Any]:
         """The picklable description a worker task receives."""

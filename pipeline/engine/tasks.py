@@ -134,7 +134,8 @@ def render_target(spec: dict[str, Any]) -> dict[str, Any]:
 
     Args:
         spec: ``root``, ``staging``, ``analyses`` (executed successfully), ``program``,
-            ``region``, ``source``, ``language``.
+            ``region``, ``source``, ``language``, and ``blocked`` (analysis -> the missing
+            dataset's record, for analyses not run because their data could not be built).
     """
     _enter(spec)
     from pipeline.engine import combine
@@ -148,7 +149,8 @@ def render_target(spec: dict[str, Any]) -> dict[str, Any]:
                                demo=spec["source"] == "demo",
                                provenance=combine.cached(provenance, spec["source"]),
                                language=spec["language"],
-                               base_url=Path(spec.get("publish_dir") or spec["staging"]))
+                               base_url=Path(spec.get("publish_dir") or spec["staging"]),
+                               blocked=spec.get("blocked") or {})
     except OSError as exc:
         return {"ok": False, "message": _oserror_text(exc)}
     except Exception as exc:  # noqa: BLE001 — reported per target

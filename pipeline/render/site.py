@@ -98,16 +98,25 @@ def combined_page(program: Program, reports: Mapping[str, ReportContent], *, dem
 
 
 def program_page(program: Program, reports: Mapping[str, ReportContent], *, demo: bool,
-                 combined_pdf: str, workbook: str) -> str:
-    """HTML of the programme page ``reports/<program>/index.html``: the front page first."""
+                 combined_pdf: str, workbook: str,
+                 blocked: Mapping[str, Mapping] | None = None) -> str:
+    """HTML of the programme page ``reports/<program>/index.html``: the front page first.
+
+    ``blocked`` names analyses that were not run because a dataset they need could not be
+    built (analysis -> ``{"dataset", "table_id", "reason"}``); their card says so.
+    """
     lang = program.language
     front = _front(program, reports, lang,
                    lambda analysis, anchor: f"{analysis}.html" + (f"#{anchor}" if anchor else ""))
     cards = []
     for analysis in list(program.analyses) + sorted(set(reports) - set(program.analyses)):
         content = reports.get(analysis)
+        missing = (blocked or {}).get(analysis)
         cards.append({"name": analysis, "title": texts.analysis_title(analysis, lang),
                       "available": content is not None,
+                      "blocked": texts.t("blocked_by_data", lang,
+                                         table=missing.get("table_id") or missing.get("dataset"))
+                      if missing else "",
                       "html": f"{analysis}.html", "pdf": f"{analysis}.pdf"})
     context = page_context(program, lang, demo, page_title=program.title,
                            description=program.description_for(lang),
