@@ -83,15 +83,32 @@ def _label(ctx, a: Assessment) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _front_page_fields(ctx, a: Assessment) -> dict[str, str | None]:
-    """What the programme's front page states beside the finding (see ``report.finding``).
+def _change_verdict(a: Assessment) -> str:
+    """The change test's own verdict (``right``/``wrong``/``unclear``): the "what moved"
+    finding states it, not the effect estimate's, which answers another question."""
+    if a.change is None or not a.change.significant:
+        return "unclear"
+    down = (a.latest or 0) < a.baseline
+    return "right" if down == (a.direction == "down") else "wrong"
 
-    An underpowered assessment's verdict already is the power statement, so it is not repeated.
+
+def _front_page_fields(ctx, a: Assessment, kind: str) -> dict[str, str | None]:
+    """What the programme's front page states beside a finding (see ``report.finding``).
+
+    ``kind`` is ``change`` (the level moved since the start, tested against the area's own
+    year-to-year variation), ``finding`` (the effect against the comparison areas) or
+    ``cohort`` (no cohort has been measured since the start yet): each carries its own verdict.
     """
-    fields: dict[str, str | None] = {"question": a.indicator, "indicator": a.indicator,
-                                     "verdict": ctx.t(VERDICT_KEYS[a.verdict])}
-    if a.effect is not None:
-        fields["method"] = ctx.t(f"fx_method_{a.effect.method}")
+    fields: dict[str, str | None] = {"question": a.indicator, "indicator": a.indicator}
+    if kind == "change":
+        fields["verdict"] = ctx.t(VERDICT_KEYS[_change_verdict(a)])
+        fields["method"] = ctx.t("fx_method_change")
+    elif kind == "cohort":
+        fields["verdict"] = ctx.t("fx_verdict_not_yet", measured=a.first_post_measured)
+    else:
+        fields["verdict"] = ctx.t(VERDICT_KEYS[a.verdict])
+        if a.effect is not None:
+            fields["method"] = ctx.t(f"fx_method_{a.effect.method}")
     return fields
 
 
@@ -162,7 +179,7 @@ def _moved(ctx, a: Assessment) -> list[tuple[str, str]]:
     if a.change is not None:
         key = "fx_change_yes" if a.change.significant else "fx_change_no"
         text += " " + ctx.t(key, p=fmt_p(ctx, a.change.p_value))
-    out = [("finding", text)]
+    out = [("change", text)]
     if a.target_reached is not None:
         target = fmt_level(ctx, a.target, scale)
         out.append(("text", ctx.t("fx_target_reached", target=target, by=a.by)
@@ -211,7 +228,9 @@ def _effect(ctx, a: Assessment) -> list[tuple[str, str]]:
 
 
 def sentences(ctx, a: Assessment) -> list[tuple[str, str]]:
-    """Plain-language statements as (kind, text): kind is ``finding``, ``notice`` or ``text``."""
+    """Plain-language statements as (kind, text): kind is ``change`` (what moved since the
+    start), ``finding`` (the effect), ``cohort`` (when the first post-start cohort is
+    measured), ``notice`` or ``text``."""
     label, area = _label(ctx, a), _area(ctx, a)
     out: list[tuple[str, str]] = []
     if a.level == "county_level":
@@ -230,7 +249,8 @@ def sentences(ctx, a: Assessment) -> list[tuple[str, str]]:
         out += _moved(ctx, a)
     if a.first_post_cohort is not None:
         if a.problem == "no_post_cohort":
-            out.append(("notice", ctx.t("fx_cohort_none", label=label, cohort=a.first_post_cohort,
+            # A finding, not a notice: "when will we know?" is this question's answer today.
+            out.append(("cohort", ctx.t("fx_cohort_none", label=label, cohort=a.first_post_cohort,
                                         measured=a.first_post_measured, latest=a.latest_year)))
             return out
         out.append(("text", ctx.t("fx_cohort_note", cohort=a.first_post_cohort,
@@ -299,9 +319,9 @@ def effect_section(ctx, results: tuple) -> Section:
         section.add("heading", text=_label(ctx, a), level=3)
         shown = 0
         for kind, text in sentences(ctx, a):
-            if kind == "finding" and shown < 2:
+            if kind in ("change", "finding", "cohort") and shown < 2:
                 section.add("finding", key=f"effect_{a.indicator}_{shown}", text=text,
-                            rank=FINDING_RANK + rank, **_front_page_fields(ctx, a))
+                            rank=FINDING_RANK + rank, **_front_page_fields(ctx, a, kind))
                 shown += 1
             else:
                 section.add("notice" if kind == "notice" else "paragraph", text=text)
