@@ -56,3 +56,20 @@ def test_completion_before_its_first_post_start_cohort_is_a_finding(kristiansand
         finding = texts[f"effect_{a.indicator}_0"]
         assert str(a.first_post_cohort) in finding["text"]
         assert str(a.first_post_measured) in finding["verdict"]
+
+
+def test_a_power_statement_is_the_finding_where_no_verdict_is_possible():
+    ctx = report.setup("namsskogan-tilflytting", source="demo", language="nb")
+    from pipeline.analysis import migration
+
+    results = tracking.assess_program(migration.INDICATORS, ctx.program, ctx.region_codes,
+                                      "demo", county=ctx.county, threshold=ctx.threshold)
+    section = sections.effect_section(ctx, results)
+    by_key = {f["key"]: f for f in findings(section)}
+    weak = [a for a in results if isinstance(a, tracking.Assessment)
+            and a.verdict == "underpowered"]
+    assert any(a.indicator == "population" for a in weak)
+    for a in weak:
+        power = by_key[f"effect_{a.indicator}_1"]
+        assert power["verdict"] == ctx.t("fx_verdict_underpowered")
+        assert "method" not in power

@@ -29,6 +29,9 @@ VERDICT_KEYS = {"right": "fx_verdict_right", "wrong": "fx_verdict_wrong",
                 "unclear": "fx_verdict_unclear", "underpowered": "fx_verdict_underpowered",
                 "not_estimable": "fx_verdict_na"}
 FINDING_RANK = 60
+# Sentences shown as findings (on the front page too): what moved, the effect, or why there is
+# no effect yet (first post-start cohort not measured; the power statement).
+FINDING_KINDS = ("change", "finding", "cohort", "power")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -96,8 +99,9 @@ def _front_page_fields(ctx, a: Assessment, kind: str) -> dict[str, str | None]:
     """What the programme's front page states beside a finding (see ``report.finding``).
 
     ``kind`` is ``change`` (the level moved since the start, tested against the area's own
-    year-to-year variation), ``finding`` (the effect against the comparison areas) or
-    ``cohort`` (no cohort has been measured since the start yet): each carries its own verdict.
+    year-to-year variation), ``finding`` (the effect against the comparison areas),
+    ``cohort`` (no cohort has been measured since the start yet) or ``power`` (the data cannot
+    show an effect of a plausible size): each carries its own verdict.
     """
     fields: dict[str, str | None] = {"question": a.indicator, "indicator": a.indicator}
     if kind == "change":
@@ -105,6 +109,8 @@ def _front_page_fields(ctx, a: Assessment, kind: str) -> dict[str, str | None]:
         fields["method"] = ctx.t("fx_method_change")
     elif kind == "cohort":
         fields["verdict"] = ctx.t("fx_verdict_not_yet", measured=a.first_post_measured)
+    elif kind == "power":
+        fields["verdict"] = ctx.t(VERDICT_KEYS["underpowered"])
     else:
         fields["verdict"] = ctx.t(VERDICT_KEYS[a.verdict])
         if a.effect is not None:
@@ -196,8 +202,8 @@ def _effect(ctx, a: Assessment) -> list[tuple[str, str]]:
     mde = ctx.num(effect_number(e.mde, log), 1)
     plausible = ctx.num(a.spec.plausible_effect, 1)
     if a.verdict == "underpowered":
-        return [("notice", ctx.t("fx_power", label=label, area=area, mde=mde, unit=unit,
-                                 plausible=plausible))]
+        return [("power", ctx.t("fx_power", label=label, area=area, mde=mde, unit=unit,
+                                plausible=plausible))]
     out = [("finding", ctx.t("fx_effect", comparison=_comparison_text(ctx, a),
                              effect=_fmt_effect(ctx, e.estimate, log), unit=unit,
                              ci=_fmt_ci(ctx, e.ci_low, e.ci_high, log),
@@ -230,7 +236,7 @@ def _effect(ctx, a: Assessment) -> list[tuple[str, str]]:
 def sentences(ctx, a: Assessment) -> list[tuple[str, str]]:
     """Plain-language statements as (kind, text): kind is ``change`` (what moved since the
     start), ``finding`` (the effect), ``cohort`` (when the first post-start cohort is
-    measured), ``notice`` or ``text``."""
+    measured), ``power`` (no effect of a plausible size can be shown), ``notice`` or ``text``."""
     label, area = _label(ctx, a), _area(ctx, a)
     out: list[tuple[str, str]] = []
     if a.level == "county_level":
@@ -319,7 +325,7 @@ def effect_section(ctx, results: tuple) -> Section:
         section.add("heading", text=_label(ctx, a), level=3)
         shown = 0
         for kind, text in sentences(ctx, a):
-            if kind in ("change", "finding", "cohort") and shown < 2:
+            if kind in FINDING_KINDS and shown < 2:
                 section.add("finding", key=f"effect_{a.indicator}_{shown}", text=text,
                             rank=FINDING_RANK + rank, **_front_page_fields(ctx, a, kind))
                 shown += 1
