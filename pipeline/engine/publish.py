@@ -2,7 +2,9 @@
 
 Each run stages its work in its own folder, ``reports/.staging/<run-id>/<target>/``, never shared
 with another run (and only one run holds the lock at a time). A target is published only when
-every analysis's executed notebook, HTML and PDF and the target's own pages are present; the
+every analysis it runs has its executed notebook, HTML and PDF and the target's own pages are
+present (analyses whose data the last build could not make are not run at all: see
+:func:`pipeline.engine.runner.blocked_by_missing_data`); the
 folder is then swapped into place with two renames. A failing notebook is copied into
 ``<target>/failed/`` atomically (written beside, then renamed), so a full disk cannot leave a
 0-byte notebook. Folders left by a run that was killed (``.staging/*``, ``.<name>.old``) are
