@@ -6,10 +6,11 @@ short block per question the programme asks:
 - one block per indicator in the programme file ("are we on the right track?"), holding the
   findings that answer it: a finding's ``question`` or ``indicator`` field names the indicator,
   and effect tracking's findings (``effect_<indicator>_<n>``) are matched by their key;
-- one block per other ``question`` a finding names;
+- one block per other ``question`` a finding names (a text key, e.g. ``cg_question_gap``);
 - one block per analysis for its first-ranked finding that no block above holds;
 - the programme's own quoted figures (``references`` in the programme file) beside ours: a
-  finding whose ``reference`` field is the reference's label is shown next to it.
+  finding whose ``reference`` field is the reference's label is shown next to it, and only
+  there (each finding once).
 
 Each item links to the section the finding stands in. Structured fields of a finding (verdict,
 method, interval, target distance, power) are shown under its sentence when given.
@@ -93,10 +94,12 @@ def blocks(program: Program, reports: Mapping[str, ReportContent], lang: str,
     leftovers: dict[str, list[Mapping[str, Any]]] = {}
     for analysis, content in reports.items():
         for finding in content.key_findings():
+            if finding.get("reference"):
+                continue  # shown once, beside the programme's own figure (see references)
             question = _question_of(finding, indicator_ids)
             if question:
                 grouped.setdefault(question, []).append(_item(finding, analysis, link, lang))
-            elif not finding.get("reference"):
+            else:
                 leftovers.setdefault(analysis, []).append(finding)
     targets = {ind.id: _target_text(ind, lang) for ind in program.indicators}
     out = []

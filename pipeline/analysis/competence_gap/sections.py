@@ -101,7 +101,7 @@ def _headline(ctx, result: GapResult) -> dict:
     text += " " + ctx.t("cg_finding_interval_scope", h=result.backtest_horizon,
                         coverage=tb.coverage_label(ctx, result))
     return {"key": "cg_gap_horizon", "rank": 10, "value": ctx.num(last["gap"]), "text": text,
-            "reference": reference_label(result, "gap")}
+            "reference": reference_label(result, "gap"), "question": "cg_question_gap"}
 
 
 def reference_label(result: GapResult, measure: str) -> str | None:
@@ -126,9 +126,10 @@ def gap(ctx, result: GapResult) -> Section:
         sec.add("notice", text=ctx.t("cg_under_coverage", region=result.label,
                                      coverage=tb.coverage_label(ctx, result)))
     sec.add("finding", key="cg_gap_parts", rank=20,
-            text=ctx.t("cg_finding_parts", demand=ctx.num(last["demand_growth"]),
+            text=ctx.t("cg_finding_parts", region=result.label, year=int(last["year"]),
+                       gap=ctx.num(last["gap"]), demand=ctx.num(last["demand_growth"]),
                        replacement=ctx.num(last["replacement"]),
-                       entrants=ctx.num(last["new_entrants"]),
+                       entrants=ctx.num(-last["new_entrants"]),
                        migration=ctx.num(-last["migration_deaths"])))
     top = result.industries.iloc[result.industries["change"].abs().to_numpy().argmax()]
     sec.add("figure", fig=fg.industry_chart(ctx, result),
@@ -169,7 +170,7 @@ def scenarios(ctx, result: GapResult) -> Section:
             sec.add("finding", key=f"cg_scenario_{rec.key}", rank=30,
                     text=ctx.t("cg_finding_scenario", label=label, year=result.horizon,
                                change=ctx.num(rec.vs_baseline), gap=ctx.num(rec.gap)),
-                    value=ctx.num(rec.gap),
+                    value=ctx.num(rec.gap), question="cg_question_gap",
                     reference=reference_label(result, f"scenario:{rec.key}"))
     if result.references:
         sec.add("table", df=tb.references_table(ctx, result), decimals=0,
