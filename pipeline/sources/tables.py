@@ -268,6 +268,20 @@ YEARS_AFTER_START = FixedDimension(
     meaning="five years after start (the analyses' completion within five years)")
 
 
+def _completion_table(table_id: str, dataset: str, by: str, *, first_year: int,
+                      dimensions: dict[str, str], codes: dict[str, list[str]]) -> TableSpec:
+    """The two completion tables (12960, 14883): county level, completion status by cohort,
+    the same spellings, the optional status "3" and the fixed "years after start" (5)."""
+    return TableSpec(
+        table_id, dataset,
+        f"Gjennomføring i videregående opplæring, etter fylke, {by} og fullføringsgrad",
+        {"Region": "region", **dimensions, "ContentsCode": "measure", "Tid": "period"},
+        {**codes, "ContentsCode": ["Personer", "Prosent"]},
+        codelists=_codelists(Region=COUNTY), level="county", first_year=first_year,
+        count_measures=("Personer",), spellings=COMPLETION_SPELLINGS,
+        optional_codes={"FullforingVGO": ("3",)}, fixed=(YEARS_AFTER_START,))
+
+
 TABLES: dict[str, TableSpec] = {
     spec.dataset: spec
     for spec in [
@@ -307,28 +321,18 @@ TABLES: dict[str, TableSpec] = {
             codelists=_codelists(Region=MUNICIPAL),
             first_year=2010, count_measures=("Personer1",),
         ),
-        TableSpec(
-            "12960", "completion", "Gjennomføring i videregående opplæring, etter fylke, kjønn, utdanningsprogram og fullføringsgrad",
-            {"Region": "region", "Kjonn": "sex", "UtdProgram": "programme",
-             "FullforingVGO": "completion_status", "ContentsCode": "measure", "Tid": "period"},
-            {"Kjonn": ["0", "1", "2"], "UtdProgram": list(STUDY_PROGRAMMES),
-             "FullforingVGO": list(COMPLETION_STATUS), "ContentsCode": ["Personer", "Prosent"]},
-            codelists=_codelists(Region=COUNTY),
-            level="county", first_year=2006, count_measures=("Personer",),
-            spellings=COMPLETION_SPELLINGS, optional_codes={"FullforingVGO": ("3",)},
-            fixed=(YEARS_AFTER_START,),
-        ),
-        TableSpec(
-            "14883", "completion_background", "Gjennomføring i videregående opplæring, etter fylke, innvandringsbakgrunn og fullføringsgrad",
-            {"Region": "region", "InnvandrKat": "background", "FullforingVGO": "completion_status",
-             "UtdProgram": "programme", "Kjonn": "sex", "ContentsCode": "measure", "Tid": "period"},
-            {"InnvandrKat": list(BACKGROUNDS), "FullforingVGO": list(COMPLETION_STATUS),
-             "UtdProgram": ["00"], "Kjonn": ["0"], "ContentsCode": ["Personer", "Prosent"]},
-            codelists=_codelists(Region=COUNTY),
-            level="county", first_year=2010, count_measures=("Personer",),
-            spellings=COMPLETION_SPELLINGS, optional_codes={"FullforingVGO": ("3",)},
-            fixed=(YEARS_AFTER_START,),
-        ),
+        _completion_table(
+            "12960", "completion", "kjønn, utdanningsprogram", first_year=2006,
+            dimensions={"Kjonn": "sex", "UtdProgram": "programme",
+                        "FullforingVGO": "completion_status"},
+            codes={"Kjonn": ["0", "1", "2"], "UtdProgram": list(STUDY_PROGRAMMES),
+                   "FullforingVGO": list(COMPLETION_STATUS)}),
+        _completion_table(
+            "14883", "completion_background", "innvandringsbakgrunn", first_year=2010,
+            dimensions={"InnvandrKat": "background", "FullforingVGO": "completion_status",
+                        "UtdProgram": "programme", "Kjonn": "sex"},
+            codes={"InnvandrKat": list(BACKGROUNDS), "FullforingVGO": list(COMPLETION_STATUS),
+                   "UtdProgram": ["00"], "Kjonn": ["0"]}),
         TableSpec(
             "13556", "neet", "Unge utenfor arbeid og utdanning (NEET), etter region, kjønn og alder",
             {"Region": "region", "HovArbStyrkStatus": "labour_status", "Alder": "age_group",
