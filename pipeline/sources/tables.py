@@ -93,6 +93,53 @@ EDUCATION_LEVELS_EN: dict[str, str] = {
 }
 
 
+# Broad fields of study (NUS2000 fagfelt, first digit) of the population's highest completed
+# education. Tidy codes are the digit; SSB's spelling in the table (``0`` or ``00``) is tried
+# through the spec's ``spellings`` (*unverified* until ``innsikt fetch --check``).
+FIELDS_OF_STUDY: dict[str, str] = {
+    "0": "Allmenne fag",
+    "1": "Humanistiske og estetiske fag",
+    "2": "Lærerutdanninger og utdanninger i pedagogikk",
+    "3": "Samfunnsfag og juridiske fag",
+    "4": "Økonomiske og administrative fag",
+    "5": "Naturvitenskapelige fag, håndverksfag og tekniske fag",
+    "6": "Helse-, sosial- og idrettsfag",
+    "7": "Primærnæringsfag",
+    "8": "Samferdsels- og sikkerhetsfag og andre servicefag",
+    "9": "Uoppgitt fagfelt",
+}
+
+FIELDS_OF_STUDY_EN: dict[str, str] = {
+    "0": "General programmes",
+    "1": "Humanities and arts",
+    "2": "Education",
+    "3": "Social sciences and law",
+    "4": "Business and administration",
+    "5": "Natural sciences, vocational and technical subjects",
+    "6": "Health, welfare and sport",
+    "7": "Primary industries",
+    "8": "Transport and communications, safety and security and other services",
+    "9": "Unspecified field of study",
+}
+
+FIELDS_OF_STUDY_NN: dict[str, str] = {
+    "0": "Allmenne fag",
+    "1": "Humanistiske og estetiske fag",
+    "2": "Lærarutdanningar og utdanningar i pedagogikk",
+    "3": "Samfunnsfag og juridiske fag",
+    "4": "Økonomiske og administrative fag",
+    "5": "Naturvitskaplege fag, handverksfag og tekniske fag",
+    "6": "Helse-, sosial- og idrettsfag",
+    "7": "Primærnæringsfag",
+    "8": "Samferdsels- og tryggleiksfag og andre servicefag",
+    "9": "Uoppgitt fagfelt",
+}
+
+# The field that holds ICT, engineering, crafts and production (NUS2000 fagfelt 5). SSB's
+# municipal tables do not split ICT out of it at this level.
+TECHNICAL_FIELD = "5"
+
+
 def industry_name(code: str, lang: str = "nb") -> str:
     """Name of an SN2007 industry group in the report's language (the code if unknown)."""
     return (INDUSTRIES_EN if lang == "en" else INDUSTRIES).get(code, code)
@@ -101,6 +148,12 @@ def industry_name(code: str, lang: str = "nb") -> str:
 def education_level_name(code: str, lang: str = "nb") -> str:
     """Name of an education level of table 09429 in the report's language."""
     return (EDUCATION_LEVELS_EN if lang == "en" else EDUCATION_LEVELS).get(code, code)
+
+
+def field_of_study_name(code: str, lang: str = "nb") -> str:
+    """Name of a broad field of study (NUS2000 fagfelt) in the report's language."""
+    names = {"en": FIELDS_OF_STUDY_EN, "nn": FIELDS_OF_STUDY_NN}.get(lang, FIELDS_OF_STUDY)
+    return names.get(code, code)
 
 
 # Age groups of the employment tables (07984 by place of work, 06445 by residence).
@@ -390,6 +443,19 @@ TABLES: dict[str, TableSpec] = {
             first_year=2004, count_measures=("Personer",),
         ),
         TableSpec(
+            # *Unverified* (innsikt fetch --check validates it against /metadata): the table
+            # id, the dimension id ``Fagfelt``, the field codes (tried as ``5`` and ``05``),
+            # the measure ``Personer`` and that the table reaches municipalities. Level, sex
+            # and age are left out (SSB sums over eliminated dimensions): all persons 16+.
+            "08921", "education_by_field", "Personer 16 år og over, etter region, fagfelt og år",
+            {"Region": "region", "Fagfelt": "field", "ContentsCode": "measure", "Tid": "year"},
+            {"Fagfelt": list(FIELDS_OF_STUDY), "ContentsCode": ["Personer"]},
+            codelists=_codelists(Region=(("agg_KommGjeldende", "single"), *MUNICIPAL)),
+            first_year=2010, count_measures=("Personer",),
+            spellings={"Fagfelt": {code: (f"0{code}", code) for code in FIELDS_OF_STUDY},
+                       "ContentsCode": {"Personer": ("Personer", "Personer1")}},
+        ),
+        TableSpec(
             "14288", "population_projection", "Framskrevet folkemengde 1. januar, etter region, kjønn, alder og alternativ (2024)",
             {"Region": "region", "Kjonn": "sex", "Alder": "age", "ContentsCode": "alternative",
              "Tid": "year"},
@@ -438,5 +504,6 @@ USED_BY: dict[str, tuple[str, ...]] = {
     "employment_by_age": ("competence_gap",),
     "employment_rate": ("competence_gap",),
     "education": ("competence_gap",),
+    "education_by_field": ("competence_gap",),
     "population_projection": ("competence_gap", "youth_dropout", "migration"),
 }

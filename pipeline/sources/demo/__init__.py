@@ -31,8 +31,9 @@ How the numbers are made (one fixed seed, numpy ``Generator`` streams, no clock)
 
 Layout: :mod:`.planted` (seed, stamps, truths), :mod:`.units` (what is simulated, sums),
 :mod:`.rates`, :mod:`.jobs`, :mod:`.population`, :mod:`.world` (simulation shared by the
-tables), :mod:`.tables_people` and :mod:`.tables_work` (one builder per table),
-:mod:`.jsonstat` (the document). Run ``python -m pipeline.sources.demo`` (or ``make data``).
+tables), :mod:`.tables_people`, :mod:`.tables_work` and :mod:`.tables_skills` (one builder
+per table), :mod:`.jsonstat` (the document). Run ``python -m pipeline.sources.demo`` (or
+``make data``).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pipeline import config, io
-from pipeline.sources.demo import tables_people, tables_work
+from pipeline.sources.demo import tables_people, tables_skills, tables_work
 from pipeline.sources.demo.jsonstat import TableData, document
 from pipeline.sources.demo.planted import (
     ATTRACTIVENESS_SD,
@@ -96,6 +97,7 @@ BUILDERS: dict[str, Callable[[World], TableData]] = {
     "07984": tables_work.table_employment_by_age,
     "06445": tables_work.table_employment_rate,
     "09429": tables_work.table_education,
+    "08921": tables_skills.table_education_by_field,
     "14288": tables_people.table_projection,
 }
 

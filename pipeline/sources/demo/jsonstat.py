@@ -17,6 +17,7 @@ from pipeline.sources.tables import (
     BACKGROUNDS,
     COMPLETION_STATUS,
     EDUCATION_LEVELS,
+    FIELDS_OF_STUDY,
     INDUSTRIES,
     LAST_YEAR,
     ONE_YEAR_AGES,
@@ -50,7 +51,7 @@ _DIMENSION_LABELS = {
     "InnvandrKat": "innvandringskategori", "Landbakgrunn": "landbakgrunn",
     "UtdProgram": "utdanningsprogram", "FullforingVGO": "fullføringsgrad",
     "HovArbStyrkStatus": "arbeidsstyrkestatus", "NACE2007": "næring (SN2007)",
-    "Nivaa": "nivå",
+    "Nivaa": "nivå", "Fagfelt": "fagfelt",
 }
 
 _CODE_LABELS = {
@@ -65,6 +66,7 @@ _CODE_LABELS = {
                           "TOT3": "I alt"},
     "NACE2007": {**INDUSTRIES, "00-99": "Alle næringer"},
     "Nivaa": EDUCATION_LEVELS,
+    "Fagfelt": FIELDS_OF_STUDY,
 }
 
 
