@@ -225,6 +225,10 @@ def test_planted_demand_shock_recovered_in_demo_data(in_demo_project):
 # ---------------------------------------------------------------------------------------------
 
 HORIZON = 2040
+# Persons 16+ by field of study (5 technical, 0 general, 9 unspecified) in 2024.
+FIELD_COUNTS = {"3303": {"0": 60.0, "5": 30.0, "9": 10.0},
+                "33": {"0": 120.0, "5": 50.0, "9": 30.0},
+                "0": {"0": 700.0, "5": 200.0, "9": 100.0}}
 
 
 def _world(job_years: range = range(2010, 2026), persons: float = 100.0) -> dict:
@@ -242,6 +246,8 @@ def _world(job_years: range = range(2010, 2026), persons: float = 100.0) -> dict
             for y in range(2024, HORIZON + 1) for sex in ("1", "2") for age in range(106)]
     edu = [("3303", level, "0", "Personer", y, 100.0) for y in range(2015, 2025)
            for level in ("01", "03a")]
+    fields = [(region, field, "Personer", 2024, n) for region, counts in FIELD_COUNTS.items()
+              for field, n in counts.items()]
     return {
         "employment_by_industry": pd.DataFrame(jobs, columns=["region", "industry", "measure",
                                                               "year", "value"]),
@@ -251,6 +257,8 @@ def _world(job_years: range = range(2010, 2026), persons: float = 100.0) -> dict
                                                              "alternative", "year", "value"]),
         "education": pd.DataFrame(edu, columns=["region", "level", "sex", "measure", "year",
                                                 "value"]),
+        "education_by_field": pd.DataFrame(fields, columns=["region", "field", "measure", "year",
+                                                            "value"]),
     }
 
 
@@ -304,6 +312,67 @@ def test_scenario_levers_move_the_gap_by_the_expected_amount(world):
     assert set(result.scenarios["key"]) >= {"baseline", "everything_right", "low", "high"}
     assert result.backtest_horizon == 8 and result.reported_horizon == 15
     assert 0 <= result.backtest_coverage <= 100
+
+
+def test_field_of_study_frames_match_hand_computation(world):
+    world()
+    result = cg.compute("3303", program=_program(), repetitions=100, backtest_repetitions=20)
+    fields = result.fields.set_index(["region", "field"])
+    assert list(result.fields.columns) == ["region", "year", "field", "persons", "share"]
+    assert fields.loc[("3303", "5"), "share"] == pytest.approx(30.0)  # 30 of 100
+    assert fields.loc[("33", "5"), "share"] == pytest.approx(25.0)  # 50 of 200
+    assert fields.loc[("0", "0"), "share"] == pytest.approx(70.0)  # 700 of 1000
+    tech = result.field_comparison.set_index("field").loc["5"]
+    assert (tech["share"], tech["share_county"], tech["share_national"]) == pytest.approx(
+        (30.0, 25.0, 20.0))
+    assert tech["diff_national"] == pytest.approx(10.0)
+    # 30 % of 100 against 20 % of 1000: a z of about 2.4, so p is below 0.05.
+    assert tech["p_national"] < 0.05
+    assert result.field_comparison.set_index("field").loc["9", "p_national"] > 0.5  # 10 % both
+
+
+def test_field_shares_leave_out_a_year_with_a_missing_field():
+    from pipeline.analysis.competence_gap import skills
+
+    counts = pd.DataFrame({"year": [2023, 2023, 2024, 2024], "field": ["0", "5"] * 2,
+                           "value": [3.0, 1.0, 2.0, np.nan]})
+    out = skills.field_shares(counts)
+    expected = pd.DataFrame({"year": [2023, 2023], "field": ["0", "5"], "persons": [3.0, 1.0],
+                             "share": [75.0, 25.0]})
+    pd.testing.assert_frame_equal(out, expected)
+
+
+def test_field_of_study_on_demo_data_matches_the_raw_document(in_demo_project):
+    """A second computation: Kongsberg's technical share straight from the JSON-stat file."""
+    import json
+
+    from pipeline.sources.demo.tables_skills import FIELD_BOOST
+
+    doc = json.loads((in_demo_project / "data/raw/demo/08921.json").read_text("utf-8"))
+    dims = {d: doc["dimension"][d]["category"]["index"] for d in doc["id"]}
+    sizes = doc["size"]
+
+    def value(**codes) -> float:
+        flat = 0
+        for dim, size in zip(doc["id"], sizes, strict=True):
+            flat = flat * size + dims[dim][codes[dim]]
+        return doc["value"][flat]
+
+    def share(region: str) -> float:
+        cell = {"ContentsCode": "Personer", "Tid": "2025", "Region": region}
+        total = sum(value(**cell, Fagfelt=f) for f in dims["Fagfelt"])
+        return 100 * value(**cell, Fagfelt="5") / total
+
+    result = cg.compute("3303", program="vekst-i-kongsberg", repetitions=100,
+                        backtest_repetitions=20)
+    tech = result.field_comparison.set_index("field").loc["5"]
+    assert tech["year"] == 2025
+    assert tech["share"] == pytest.approx(share("3303"))
+    assert tech["share_national"] == pytest.approx(share("0"))
+    assert tech["share_county"] == pytest.approx(share("33"))
+    # The planted technical profile shows: clearly above the country, and tested so.
+    assert FIELD_BOOST[("3303", "5")] > 0
+    assert tech["diff_national"] > 2 and tech["p_national"] < 0.001
 
 
 def test_too_little_history_is_reported_not_raised(world):

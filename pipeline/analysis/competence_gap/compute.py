@@ -21,10 +21,12 @@ import pandas as pd
 
 from pipeline import areas, geography
 from pipeline.analysis.competence_gap import demand as dm
+from pipeline.analysis.competence_gap import skills as sk
 from pipeline.analysis.competence_gap import statistics as st
 from pipeline.analysis.fields import frame, mapping
 
-DATASETS = ("population_projection", "employment_rate", "employment_by_industry", "education")
+DATASETS = ("population_projection", "employment_rate", "employment_by_industry", "education",
+            "education_by_field")
 DEFAULT_HORIZON = 2040
 ALTERNATIVES = {"baseline": "MMMM", "low": "LLML", "high": "HHMH"}
 # Used when a programme has no scenario called ``everything_right``: the levers of
@@ -70,6 +72,12 @@ class GapResult:
         education_trend: slope, low, high, p of the area's higher-education share (pp/year).
         education_p_national: p-value of the latest difference to the country (nan if none).
         references: the programme's external figures (label, value, year, source).
+        fields: persons 16+ by broad field of study (08921) for the area, its county and the
+            country: region, year, field (NUS2000 fagfelt digit), persons, share (percent of
+            all persons 16+; see :func:`skills.field_shares`). Empty when SSB has no table.
+        field_comparison: the area's latest year by field beside its county and the country:
+            field, year, persons, share, share_county, share_national, diff_national (pp),
+            p_national (see :func:`skills.compare_fields`).
     """
 
     area: str
@@ -97,6 +105,8 @@ class GapResult:
     education_trend: Mapping[str, float] = mapping()
     education_p_national: float = math.nan
     references: tuple = ()
+    fields: pd.DataFrame = frame(*sk.FIELD_COLUMNS)
+    field_comparison: pd.DataFrame = frame(*sk.COMPARISON_COLUMNS)
 
     @property
     def ok(self) -> bool:
@@ -167,6 +177,41 @@ def _education(area: str, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     high_cols = ["area", "year", "numerator", "denominator", "value"]
     return (pd.concat(shares, ignore_index=True)[edu_cols] if shares else _empty(edu_cols),
             pd.concat(higher, ignore_index=True)[high_cols] if higher else _empty(high_cols))
+
+
+def _compared(area: str) -> list[str]:
+    """The area, its county (for a municipality) and the country."""
+    out = [area]
+    if areas.kind(area) == "municipality":
+        out.append(geography.county_of(area))
+    if area != areas.NATIONAL:
+        out.append(areas.NATIONAL)
+    return out
+
+
+def _fields(area: str, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Persons 16+ by field of study for the area, its county and Norway, and the comparison.
+
+    A missing dataset (SSB has not published the table, or it was not fetched) gives empty
+    frames: the rest of the analysis does not depend on it.
+    """
+    from pipeline import datasets
+
+    try:
+        rows = _load("education_by_field", source)
+    except datasets.DataError:
+        return _empty(sk.FIELD_COLUMNS), _empty(sk.COMPARISON_COLUMNS)
+    rows = rows[rows["measure"] == "Personer"]
+    parts = []
+    for code in _compared(area):
+        counts = areas.sum_counts(rows, code, by=["year", "field"])
+        if len(counts) and counts["value"].notna().any():
+            parts.append(sk.field_shares(counts).assign(region=code))
+    if not parts:
+        return _empty(sk.FIELD_COLUMNS), _empty(sk.COMPARISON_COLUMNS)
+    fields = pd.concat(parts, ignore_index=True)[sk.FIELD_COLUMNS]
+    county = geography.county_of(area) if areas.kind(area) == "municipality" else None
+    return fields, sk.compare_fields(fields, area, county, areas.NATIONAL)
 
 
 def _education_tests(area: str, higher: pd.DataFrame) -> tuple[dict[str, float], float]:
@@ -290,10 +335,12 @@ def compute(area: str, *, program=None, source: str = "demo", horizon: int | Non
     own = prog is not None and list(prog.region_codes) == [area]
     education, higher = _education(area, source)
     trend, p_nat = _education_tests(area, higher)
+    fields, field_comparison = _fields(area, source)
     common = {"area": area, "label": geography.region_name(area), "horizon": horizon,
               "education": education, "higher_education": higher, "education_trend": trend,
               "education_p_national": p_nat,
-              "references": tuple(prog.references) if own else ()}
+              "references": tuple(prog.references) if own else (),
+              "fields": fields, "field_comparison": field_comparison}
     inputs, problems = _inputs(area, source, horizon)
     if problems:
         return GapResult(problems=tuple(problems), **common)

@@ -15,6 +15,7 @@ from pipeline.analysis.competence_gap import figures as fg
 from pipeline.analysis.competence_gap import tables as tb
 from pipeline.analysis.competence_gap.compute import GapResult
 from pipeline.analysis.display import Section, show  # noqa: F401  (re-exported for notebooks)
+from pipeline.sources.tables import TECHNICAL_FIELD
 from pipeline.sources.tables import table as table_spec
 
 UNDER_COVERAGE = 85.0  # backtest coverage (%) below which the report warns about the interval
@@ -211,6 +212,40 @@ def education(ctx, result: GapResult) -> Section:
     return sec
 
 
+def skills(ctx, result: GapResult) -> Section:
+    """Skills by field of study: the area against county and country, and the technical field.
+
+    The finding answers the programme question ``cg_q_skills`` (front page): the share of
+    adults whose highest education is in natural science, technical and craft subjects, where
+    ICT, engineering and production belong.
+    """
+    sec = Section(heading="cg_heading_skills", level=3)
+    comp = result.field_comparison
+    if comp.empty:
+        sec.add("notice", text=ctx.t("too_little_data", what=ctx.t("cg_heading_skills"),
+                                     region=result.label))
+        return sec
+    table, year = tb.fields_table(ctx, result)
+    sec.add("table", df=table, caption=ctx.t("cg_table_fields_caption", year=year),
+            note=ctx.t("cg_table_fields_note"))
+    tech = comp[comp["field"] == TECHNICAL_FIELD]
+    if tech.empty:
+        return sec
+    rec = tech.iloc[0]
+    if result.area == areas.NATIONAL:
+        text = ctx.t("cg_finding_fields_national", share=ctx.pct(rec["share"]), year=year)
+    else:
+        p = rec["p_national"]
+        direction = (ctx.t("higher" if rec["diff_national"] > 0 else "lower")
+                     if p < 0.05 else ctx.t("no_clear_difference"))
+        text = ctx.t("cg_finding_fields", region=result.label, year=year,
+                     share=ctx.pct(rec["share"]), national=ctx.pct(rec["share_national"]),
+                     direction=direction, persons=ctx.num(rec["persons"]))
+    sec.add("finding", key="cg_skills_technical", rank=45, value=ctx.pct(rec["share"]),
+            text=text, question="cg_q_skills")
+    return sec
+
+
 def accuracy(ctx, result: GapResult) -> Section:
     """The rolling-origin backtest: coverage by horizon and the earliest origin in detail."""
     sec = Section(heading="cg_heading_accuracy")
@@ -235,7 +270,7 @@ def sections(result: GapResult, ctx) -> list[Section]:
     """Every section of the report, in order (only the overview and education when the gap
     cannot be computed)."""
     if not result.ok:
-        return [overview(ctx, result), education(ctx, result)]
+        return [overview(ctx, result), education(ctx, result), skills(ctx, result)]
     return [overview(ctx, result), commuting(ctx, result), balance(ctx, result),
             gap(ctx, result), scenarios(ctx, result), education(ctx, result),
-            accuracy(ctx, result)]
+            skills(ctx, result), accuracy(ctx, result)]

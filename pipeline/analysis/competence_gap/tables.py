@@ -10,7 +10,12 @@ import pandas as pd
 
 from pipeline import areas, i18n
 from pipeline.analysis.competence_gap.compute import GapResult
-from pipeline.sources.tables import EDUCATION_LEVELS, education_level_name
+from pipeline.sources.tables import (
+    EDUCATION_LEVELS,
+    FIELDS_OF_STUDY,
+    education_level_name,
+    field_of_study_name,
+)
 
 TABLE_YEARS = (2025, 2030, 2035, 2040)
 
@@ -133,6 +138,23 @@ def education_table(ctx, result: GapResult) -> tuple[pd.DataFrame, int]:
                                          for c in EDUCATION_LEVELS]
     levels = [education_level_name(code, ctx.language) for code in EDUCATION_LEVELS]
     return pd.DataFrame({ctx.t("cg_col_level"): levels, **columns}), year
+
+
+def fields_table(ctx, result: GapResult) -> tuple[pd.DataFrame, int]:
+    """Latest shares by field of study: the area, its county, Norway and the difference (pp)."""
+    comp = result.field_comparison.set_index("field")
+    year = int(comp["year"].iloc[0])
+    order = [c for c in FIELDS_OF_STUDY if c in comp.index]
+    columns = {area_name(ctx, result.area): comp.loc[order, "share"].to_numpy()}
+    if comp["share_county"].notna().any():
+        county = result.fields.loc[~result.fields["region"].isin([result.area, areas.NATIONAL]),
+                                   "region"]
+        columns[area_name(ctx, str(county.iloc[0]))] = comp.loc[order, "share_county"].to_numpy()
+    if result.area != areas.NATIONAL:
+        columns[ctx.t("national")] = comp.loc[order, "share_national"].to_numpy()
+        columns[ctx.t("cg_col_diff_national")] = comp.loc[order, "diff_national"].to_numpy()
+    names = [field_of_study_name(code, ctx.language) for code in order]
+    return pd.DataFrame({ctx.t("cg_col_field"): names, **columns}), year
 
 
 def interval_text(ctx, low: float, high: float, decimals: int = 0) -> str:
