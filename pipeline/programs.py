@@ -8,6 +8,7 @@ field, the value and the closest valid values.
 from __future__ import annotations
 
 import difflib
+import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -208,8 +209,75 @@ class Reference(_Strict):
     year: int
     source: str
     # Which of our figures it sits beside on the front page: "gap" (the competence gap at the
-    # horizon) or "scenario:<key>" (the gap under one of the programme's scenarios).
+    # horizon), "scenario:<key>" (the gap under one of the programme's scenarios) or "worth"
+    # (the youth effect in kroner, e.g. beside the programme's budget).
     compares_with: str | None = None
+    # What the quoted figure counts, in the source's terms (one clause; per language or one
+    # text): the report says why it differs from ours.
+    counts: str | dict[Literal["nb", "en", "nn"], str] | None = None
+
+    def counts_for(self, language: str) -> str:
+        """:attr:`counts` in ``language`` (bokmål when it has none; "" when not given)."""
+        if self.counts is None or isinstance(self.counts, str):
+            return self.counts or ""
+        return self.counts.get(language) or self.counts.get("nb") or ""
+
+
+# The unit values a programme may document (key -> what one unit is).
+UNIT_VALUE_KINDS = {
+    "work_year": "kroner a year for one more person in work",
+    "benefits_lifetime": "kroner over a lifetime for one person on benefits",
+    "county_income_16_18": "kroner of county income per 16–18-year-old (or a published "
+                           "schedule of lost income)",
+}
+
+
+def _positive_kroner(value: float, what: str) -> float:
+    if isinstance(value, bool) or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{what} must be a positive number of kroner (value {value!r})")
+    return value
+
+
+class UnitValue(_Strict):
+    """A documented value in kroner of one unit, with its source: used for illustration only.
+
+    Either ``value`` (kroner per unit) or ``schedule`` (year -> kroner, cumulative against
+    ``base_year``, as a document publishes a loss) is given, not both.
+    """
+
+    value: float | None = None
+    schedule: dict[int, float] = Field(default_factory=dict)
+    base_year: int | None = None
+    source: str = Field(min_length=1)
+    quote: str | None = None
+    note: str | None = None
+
+    @field_validator("value")
+    @classmethod
+    def _value_positive(cls, value: float | None) -> float | None:
+        return None if value is None else _positive_kroner(value, "value")
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule_positive(cls, schedule: dict[int, float]) -> dict[int, float]:
+        for year, amount in schedule.items():
+            _positive_kroner(amount, f"schedule[{year}]")
+        return schedule
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> UnitValue:
+        if (self.value is None) == (not self.schedule):
+            raise ValueError("give either value (kroner per unit) or schedule (year -> kroner), "
+                             f"not {'both' if self.value is not None else 'neither'}")
+        if self.schedule:
+            if self.base_year is None:
+                raise ValueError("a schedule needs base_year (the year the amounts are "
+                                 "measured against)")
+            early = sorted(y for y in self.schedule if y <= self.base_year)
+            if early:
+                raise ValueError(f"schedule years {early} are not after base_year "
+                                 f"{self.base_year}")
+        return self
 
 
 class Program(_Strict):
@@ -228,6 +296,7 @@ class Program(_Strict):
     indicators: list[Indicator] = Field(default_factory=list)
     scenarios: dict[str, Scenario] = Field(default_factory=dict)
     references: list[Reference] = Field(default_factory=list)
+    unit_values: dict[str, UnitValue] = Field(default_factory=dict)
     disclosure_threshold: int = Field(default=5, ge=1, le=50)
 
     @field_validator("analyses")
@@ -240,6 +309,14 @@ class Program(_Strict):
         if not names:
             raise ValueError(f"list at least one of {', '.join(config.ANALYSES)}")
         return names
+
+    @field_validator("unit_values")
+    @classmethod
+    def _unit_kinds(cls, values: dict[str, UnitValue]) -> dict[str, UnitValue]:
+        for key in values:
+            _one_of(key, list(UNIT_VALUE_KINDS), f"unknown unit value {key!r} (known: "
+                    f"{', '.join(UNIT_VALUE_KINDS)})")
+        return values
 
     @model_validator(mode="after")
     def _consistent(self) -> Program:

@@ -431,6 +431,9 @@ def test_indicator_panels(monkeypatch: pytest.MonkeyPatch):
 
 STATISTICS_MODULES = ["pipeline/analysis/competence_gap/demand.py",
                       "pipeline/analysis/competence_gap/statistics.py",
+                      "pipeline/analysis/competence_gap/skills.py",
+                      "pipeline/analysis/worth.py",
+                      "pipeline/analysis/youth_dropout/value.py",
                       "pipeline/analysis/migration/statistics.py",
                       "pipeline/analysis/migration/attractiveness.py"]
 PRESENTATION = ("pipeline.i18n", "pipeline.report", "pipeline.figures", "matplotlib",

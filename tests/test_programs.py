@@ -204,3 +204,51 @@ def test_region_read_as_a_number_by_papermill_keeps_its_leading_zero(monkeypatch
     monkeypatch.setenv("INNSIKT_ROOT", str(REPO))
     assert report.setup("flere-i-arbeid", source="demo", region=301).region_codes == ["0301"]
     assert report.setup("flere-i-arbeid", source="demo", region=3).region_codes == ["03"]
+
+
+def test_unit_values_of_buskerud_match_the_document(monkeypatch):
+    monkeypatch.setenv("INNSIKT_ROOT", str(REPO))
+    units = load_program("buskerudplanen").unit_values
+    assert units["work_year"].value == 61000
+    assert units["benefits_lifetime"].value == 16_000_000
+    income = units["county_income_16_18"]
+    assert income.value is None and income.base_year == 2025
+    assert income.schedule == {2029: 46e6, 2033: 153e6, 2037: 256e6, 2041: 320e6}
+    assert all(u.source for u in units.values())
+
+
+def test_unit_values_are_accepted_with_a_value_or_a_schedule(tmp_path):
+    program = load_program(_write(tmp_path, unit_values={
+        "work_year": {"value": 61000, "source": "A document", "quote": "61 000"},
+        "county_income_16_18": {"schedule": {2029: 1e6}, "base_year": 2025, "source": "B"}}))
+    assert program.unit_values["work_year"].value == 61000
+    assert program.unit_values["county_income_16_18"].schedule == {2029: 1e6}
+
+
+@pytest.mark.parametrize(("unit_values", "message"), [
+    ({"work_year": {"value": -61000, "source": "x"}},
+     "field unit_values.work_year.value: value must be a positive number of kroner (value "
+     "-61000"),
+    ({"work_year": {"value": 0, "source": "x"}}, "(value 0"),
+    ({"work_year": {"value": ".inf", "source": "x"}}, "unit_values.work_year.value"),
+    ({"work_yr": {"value": 61000, "source": "x"}},
+     "unknown unit value 'work_yr' (known: work_year"),
+    ({"work_year": {"value": 61000}}, "field unit_values.work_year.source: Field required"),
+    ({"work_year": {"value": 61000, "source": ""}}, "unit_values.work_year.source"),
+    ({"work_year": {"source": "x"}}, "give either value (kroner per unit) or schedule"),
+    ({"work_year": {"value": 1, "schedule": {2030: 1}, "base_year": 2025, "source": "x"}},
+     "not both"),
+    ({"county_income_16_18": {"schedule": {2029: 46e6}, "source": "x"}}, "needs base_year"),
+    ({"county_income_16_18": {"schedule": {2024: 46e6}, "base_year": 2025, "source": "x"}},
+     "schedule years [2024] are not after base_year 2025"),
+    ({"county_income_16_18": {"schedule": {2029: -1}, "base_year": 2025, "source": "x"}},
+     "schedule[2029] must be a positive number of kroner (value -1"),
+    ({"work_year": {"value": 61000, "source": "x", "currency": "EUR"}},
+     "unknown field 'currency'"),
+])
+def test_bad_unit_values_name_file_field_and_value(tmp_path, unit_values, message):
+    path = _write(tmp_path, unit_values=unit_values)
+    with pytest.raises(ProgramError) as err:
+        load_program(path)
+    assert str(path) in str(err.value)
+    assert message in str(err.value)

@@ -236,8 +236,9 @@ def skills(ctx, result: GapResult) -> Section:
         text = ctx.t("cg_finding_fields_national", share=ctx.pct(rec["share"]), year=year)
     else:
         p = rec["p_national"]
-        direction = (ctx.t("higher" if rec["diff_national"] > 0 else "lower")
-                     if p < 0.05 else ctx.t("no_clear_difference"))
+        verdict = ("cg_fields_higher" if rec["diff_national"] > 0 else "cg_fields_lower") \
+            if p < 0.05 else "cg_fields_same"
+        direction = ctx.t(verdict)
         text = ctx.t("cg_finding_fields", region=result.label, year=year,
                      share=ctx.pct(rec["share"]), national=ctx.pct(rec["share_national"]),
                      direction=direction, persons=ctx.num(rec["persons"]))

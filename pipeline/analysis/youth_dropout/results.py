@@ -17,6 +17,7 @@ import pandas as pd
 from pipeline import areas, datasets, geography
 from pipeline.analysis.effects import tracking
 from pipeline.analysis.youth_dropout import statistics as st
+from pipeline.analysis.youth_dropout import value
 
 SEXES = {"1": "men", "2": "women"}
 
@@ -109,6 +110,13 @@ class YouthResult:
         effects: effect-tracking assessments of the programme's youth indicators (empty
             without a programme).
         sources: datasets used (for the source note).
+        worth: the NEET effect (or one percentage point) in persons and kroner, with the
+            programme's unit values (see :func:`value.effect_worth`); empty without them.
+        county_income: for a county programme with ``county_income_16_18``: ``kroner`` (the
+            16–18 shortfall against the country's trend, in kroner, by year), ``fit`` (the
+            programme's schedule beside our refit), ``per_person`` and ``base_year`` (see
+            :func:`value.county_income`).
+        unit_values: the programme's unit values (key -> UnitValue), for their sources.
     """
 
     area: str
@@ -128,6 +136,9 @@ class YouthResult:
     sources: tuple[str, ...] = field(default=("neet", "neet_county", "completion",
                                               "completion_background", "population",
                                               "population_projection"))
+    worth: pd.DataFrame = field(default_factory=pd.DataFrame)
+    county_income: dict = field(default_factory=dict)
+    unit_values: dict = field(default_factory=dict)
 
 
 def _county_of(area: str) -> str | None:
@@ -351,6 +362,8 @@ def compute(area: str, *, program: str | None = None, source: str = "demo",
     completion = st.completion_frame(datasets.load("completion", source))
     background = st.completion_frame(datasets.load("completion_background", source))
     ccode = county or areas.NATIONAL
+    projection = _optional("population_projection", source)
+    units = dict(prog.unit_values) if prog is not None else {}
     effects: tuple[tracking.Assessment, ...] = ()
     if prog is not None:
         effects = tracking.assess_program(INDICATORS, prog, [area], source, county=county,
@@ -365,7 +378,9 @@ def compute(area: str, *, program: str | None = None, source: str = "demo",
         .reset_index(drop=True),
         completion_groups=completion_groups(completion, background, ccode),
         completion_gaps=completion_gaps(completion, background, ccode),
-        cohorts=st.cohort_frame(datasets.load("population", source),
-                                _optional("population_projection", source), area,
+        cohorts=st.cohort_frame(datasets.load("population", source), projection, area,
                                 horizon=horizon),
-        horizon=horizon, effects=effects)
+        horizon=horizon, effects=effects, worth=value.effect_worth(effects, neet, units),
+        county_income=value.county_income(datasets.load("population", source), projection,
+                                          area, units, horizon),
+        unit_values=units)

@@ -241,7 +241,10 @@ def cohort_section(ctx, result: YouthResult) -> Section:
                      high=ctx.num(end["high"]))
         if end["high"] < now["observed"]:  # fewer even in the high alternative
             text += " " + ctx.t("yd_cohort_income")
-        section.add("finding", key="cohort_16_19", value=f"{ctx.num(change, 0)} %", text=text)
+        # With kroner of county income for the cohort, the front page holds both in one block.
+        question = "yd_q_cohort_income" if len(result.county_income.get("kroner", ())) else None
+        section.add("finding", key="cohort_16_19", value=f"{ctx.num(change, 0)} %", text=text,
+                    **({"question": question} if question else {}))
     return section
 
 
@@ -251,4 +254,7 @@ def sections(result: YouthResult, ctx) -> list[Section]:
            cohort_section(ctx, result)]
     if result.effects:
         out.append(effect_section(ctx, result.effects))
-    return out
+    from pipeline.analysis.youth_dropout.value_sections import worth_section
+
+    worth = worth_section(ctx, result)
+    return out + ([worth] if worth is not None else [])
