@@ -101,6 +101,7 @@ def _headline(ctx, result: GapResult) -> dict:
                  interval=tb.interval_text(ctx, last["gap_low"], last["gap_high"]))
     text += " " + ctx.t("cg_finding_interval_scope", h=result.backtest_horizon,
                         coverage=tb.coverage_label(ctx, result))
+    text += why_different(ctx, result, "gap", "cg_ours_gap")
     return {"key": "cg_gap_horizon", "rank": 10, "value": ctx.num(last["gap"]), "text": text,
             "reference": reference_label(result, "gap"), "question": "cg_question_gap"}
 
@@ -109,6 +110,18 @@ def reference_label(result: GapResult, measure: str) -> str | None:
     """Label of the programme's quoted figure that compares with ``measure`` (front page)."""
     return next((ref.label for ref in result.references
                  if getattr(ref, "compares_with", None) == measure), None)
+
+
+def why_different(ctx, result: GapResult, measure: str, ours_key: str) -> str:
+    """One sentence (with a leading space) on why the programme's quoted figure differs from
+    ours, when the programme file says what its figure counts (``counts``); else ""."""
+    ref = next((r for r in result.references
+                if getattr(r, "compares_with", None) == measure), None)
+    counts = ref.counts_for(ctx.language) if ref is not None else ""
+    if not counts:
+        return ""
+    return " " + ctx.t("cg_reference_differs", label=ref.label, value=ctx.num(ref.value),
+                       counts=counts, ours=ctx.t(ours_key, year=result.horizon))
 
 
 def gap(ctx, result: GapResult) -> Section:
@@ -168,9 +181,10 @@ def scenarios(ctx, result: GapResult) -> Section:
             label = rec.label
             if not label.startswith(("«", "“", '"')):
                 label = f"«{label}»" if ctx.language == "nb" else f"“{label}”"
-            sec.add("finding", key=f"cg_scenario_{rec.key}", rank=30,
-                    text=ctx.t("cg_finding_scenario", label=label, year=result.horizon,
-                               change=ctx.num(rec.vs_baseline), gap=ctx.num(rec.gap)),
+            text = ctx.t("cg_finding_scenario", label=label, year=result.horizon,
+                         change=ctx.num(rec.vs_baseline), gap=ctx.num(rec.gap))
+            text += why_different(ctx, result, f"scenario:{rec.key}", "cg_ours_scenario")
+            sec.add("finding", key=f"cg_scenario_{rec.key}", rank=30, text=text,
                     value=ctx.num(rec.gap), question="cg_question_gap",
                     reference=reference_label(result, f"scenario:{rec.key}"))
     if result.references:
