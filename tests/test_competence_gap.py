@@ -331,6 +331,24 @@ def test_field_of_study_frames_match_hand_computation(world):
     assert result.field_comparison.set_index("field").loc["9", "p_national"] > 0.5  # 10 % both
 
 
+def test_missing_field_of_study_table_blocks_nothing(monkeypatch: pytest.MonkeyPatch):
+    """08921's codes are unverified: without the dataset the rest of the analysis still runs."""
+    from pipeline import datasets
+
+    data = _world()
+
+    def load(dataset, source):
+        if dataset == "education_by_field":
+            raise datasets.DataError("data/processed/ssb/education_by_field.parquet missing")
+        return data[dataset]
+
+    monkeypatch.setattr(compute_module, "_load", load)
+    result = cg.compute("3303", program=_program(), repetitions=100, backtest_repetitions=20)
+    assert result.ok and result.fields.empty and result.field_comparison.empty
+    assert "education_by_field" not in result.sources
+    assert datasets.blocked_analyses("education_by_field") == []
+
+
 def test_field_shares_leave_out_a_year_with_a_missing_field():
     from pipeline.analysis.competence_gap import skills
 

@@ -504,6 +504,8 @@ USED_BY: dict[str, tuple[str, ...]] = {
     "employment_by_age": ("competence_gap",),
     "employment_rate": ("competence_gap",),
     "education": ("competence_gap",),
-    "education_by_field": ("competence_gap",),
+    # Optional: competence_gap shows skills by field when the dataset exists and leaves the
+    # section out when it does not (its codes are unverified), so a missing table blocks none.
+    "education_by_field": (),
     "population_projection": ("competence_gap", "youth_dropout", "migration"),
 }

@@ -25,8 +25,9 @@ from pipeline.analysis.competence_gap import skills as sk
 from pipeline.analysis.competence_gap import statistics as st
 from pipeline.analysis.fields import frame, mapping
 
-DATASETS = ("population_projection", "employment_rate", "employment_by_industry", "education",
-            "education_by_field")
+DATASETS = ("population_projection", "employment_rate", "employment_by_industry", "education")
+# Read when present (skills by field of study); a missing one blocks nothing (see _fields).
+OPTIONAL_DATASETS = ("education_by_field",)
 DEFAULT_HORIZON = 2040
 ALTERNATIVES = {"baseline": "MMMM", "low": "LLML", "high": "HHMH"}
 # Used when a programme has no scenario called ``everything_right``: the levers of
@@ -107,6 +108,11 @@ class GapResult:
     references: tuple = ()
     fields: pd.DataFrame = frame(*sk.FIELD_COLUMNS)
     field_comparison: pd.DataFrame = frame(*sk.COMPARISON_COLUMNS)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The datasets this result was computed from (for the report's source note)."""
+        return DATASETS + (OPTIONAL_DATASETS if len(self.fields) else ())
 
     @property
     def ok(self) -> bool:
