@@ -140,7 +140,8 @@ def test_population_magnitudes(tidy_tables: dict) -> None:
 
 @pytest.mark.parametrize("dataset", ["population", "population_change", "employment_by_industry",
                                      "employment_by_age", "immigrants", "population_projection",
-                                     "education", "employment_rate", "neet"])
+                                     "education", "employment_rate", "neet",
+                                     "education_by_field"])
 def test_counties_and_nation_are_sums(tidy_tables: dict, dataset: str) -> None:
     spec = TABLES[dataset]
     df = tidy_tables[dataset]
@@ -259,6 +260,32 @@ def test_education_trends_to_higher_levels(tidy_tables: dict) -> None:
     assert share.loc[2004].notna().all()
     newest = edu[edu.year == LAST_YEAR]
     assert newest["value"].isna().all() and (newest["status"] == "..").all()
+
+
+def test_fields_of_study_split_the_same_adults_as_education_levels(tidy_tables: dict) -> None:
+    """08921 and 09429 divide the same simulated persons 16+ (levels' last year unpublished)."""
+    fields = tidy_tables["education_by_field"]
+    levels = tidy_tables["education"]
+    levels = levels[(levels.measure == "Personer") & levels.value.notna()]
+    by_field = fields.groupby(["region", "year"])["value"].sum()
+    by_level = levels.groupby(["region", "year"])["value"].sum()
+    common = by_field.index.intersection(by_level.index)
+    assert len(common) > 357 * 10
+    pd.testing.assert_series_equal(by_field.loc[common], by_level.loc[common], check_names=False)
+
+
+def test_kongsberg_has_the_planted_technical_profile(tidy_tables: dict) -> None:
+    from pipeline.sources.demo.tables_skills import FIELD_BOOST
+
+    fields = tidy_tables["education_by_field"]
+    last = fields[fields.year == LAST_YEAR]
+    share = (last.set_index(["region", "field"])["value"]
+             / last.groupby("region")["value"].sum()).unstack()
+    technical = share["5"]
+    assert FIELD_BOOST[("3303", "5")] > 0
+    assert technical["3303"] > technical["0"] + 0.02
+    assert technical["3303"] > technical.drop(["3303"]).quantile(0.9)
+    assert (fields["value"] >= 0).all() and fields["value"].notna().all()
 
 
 def test_projection_alternatives_diverge(tidy_tables: dict) -> None:
