@@ -34,6 +34,11 @@ def _reference(ctx) -> str | None:
     return next((r.label for r in refs if r.compares_with == WORTH_REFERENCE), None)
 
 
+def origin(source: str) -> str:
+    """The short name of a source ("Buskerudplanen" of "Buskerudplanen, høringsutkast (…)")."""
+    return source.split(",")[0].split("(")[0].strip() or source
+
+
 def _sources(ctx, result: YouthResult) -> str:
     parts = []
     for key in ("work_year", "benefits_lifetime", "county_income_16_18"):
@@ -59,7 +64,8 @@ def _effect_table(ctx, row: pd.Series) -> pd.DataFrame:
 def _effect_part(ctx, result: YouthResult, section: Section) -> None:
     row = result.worth.iloc[0]
     unit = result.unit_values["work_year"]
-    common = {"area": ctx.region_label, "population": ctx.num(row["population"]),
+    common = {"area": ctx.region_label, "origin": origin(unit.source),
+              "population": ctx.num(row["population"]),
               "year": int(row["year"]), "unit": ctx.num(unit.value),
               "persons": ctx.num(row["persons"]), "kr": _mill(ctx, row["persons_kr"])}
     if row["kind"] == "effect":
