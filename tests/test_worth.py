@@ -82,3 +82,32 @@ def test_no_implied_value_without_a_positive_shortfall():
     flat = worth.cohort_shortfall(NATION.assign(observed=NATION["observed"]), NATION, 2025)
     value, fit = worth.implied_unit_value({2029: 10e6}, flat)
     assert math.isnan(value) and len(fit) == 1
+
+
+def test_youth_result_turns_the_neet_effect_and_the_cohort_into_kroner(in_demo_project):
+    """On demo data: Kristiansand's NEET effect and Buskerud's 16–18 shortfall, by hand."""
+    from pipeline.analysis import youth_dropout as yd
+
+    result = yd.compute("4204", program="flere-i-arbeid")
+    neet = next(a for a in result.effects if a.indicator == "neet_share_15_29")
+    row = result.worth.iloc[0]
+    own = result.neet[result.neet["code"] == "4204"]
+    population = float(own.loc[own["year"].idxmax(), "denominator"])
+    assert row["kind"] == "effect" and row["population"] == population
+    assert row["persons"] == pytest.approx(-neet.effect.estimate * population / 100)
+    assert row["persons_low"] == pytest.approx(-neet.effect.ci_high * population / 100)
+    assert row["persons_high_kr"] == pytest.approx(-neet.effect.ci_low * population / 100 * 61e3)
+    assert "persons_lifetime_kr" not in row.index  # Kristiansand gives no lifetime value
+
+    county = yd.compute("33", program="buskerudplanen")
+    income = county.county_income
+    fit = income["fit"].set_index("year")
+    assert list(fit.index) == [2029, 2033, 2037, 2041]
+    shortfall = fit["shortfall"]
+    expected = (fit["published"] * shortfall).sum() / (shortfall ** 2).sum()
+    assert income["per_person"] == pytest.approx(expected)
+    kroner = income["kroner"].set_index("year")
+    assert kroner.loc[2041, "kr"] == pytest.approx(shortfall[2041] * expected)
+    assert (kroner["kr_low"] <= kroner["kr"]).all() and (kroner["kr"] <= kroner["kr_high"]).all()
+    # A municipality programme gets no county income (the income system is the county's).
+    assert yd.compute("3303", program="vekst-i-kongsberg").county_income["kroner"].empty
