@@ -50,8 +50,9 @@ def _sources(ctx, result: YouthResult) -> str:
 
 
 def _effect_table(ctx, row: pd.Series) -> pd.DataFrame:
-    rows = [(ctx.t("yd_worth_row_persons"), round(row["persons"]), round(row["persons_low"]),
-             round(row["persons_high"])),
+    # Persons as text (whole people); the kroner rows are numbers with one decimal.
+    rows = [(ctx.t("yd_worth_row_persons"), ctx.num(row["persons"]), ctx.num(row["persons_low"]),
+             ctx.num(row["persons_high"])),
             (ctx.t("yd_worth_row_year"), row["persons_kr"] / 1e6, row["persons_low_kr"] / 1e6,
              row["persons_high_kr"] / 1e6)]
     if "persons_lifetime_kr" in row.index:
