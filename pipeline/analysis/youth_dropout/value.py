@@ -21,8 +21,8 @@ from pipeline.analysis.youth_dropout import statistics as st
 
 INCOME_AGES = (16, 18)  # the income system's criterion for upper-secondary age
 NEET_INDICATOR = "neet_share_15_29"
-EFFECT_COLUMNS = ["indicator", "kind", "year", "population", "estimate", "ci_low", "ci_high",
-                  *worth.PERSON_COLUMNS]
+EFFECT_COLUMNS = ["indicator", "kind", "method", "year", "population", "estimate", "ci_low",
+                  "ci_high", *worth.PERSON_COLUMNS]
 
 
 def _population(neet: pd.DataFrame, code: str) -> tuple[int, float]:
@@ -44,9 +44,10 @@ def effect_worth(effects, neet: pd.DataFrame, unit_values: Mapping) -> pd.DataFr
     Returns:
         One row for the NEET indicator (:data:`EFFECT_COLUMNS`; ``kind`` is ``effect`` for a
         measured effect and ``per_pp`` for one percentage point in the programme's direction
-        when no effect could be estimated), plus ``*_kr`` columns (``work_year``) and
-        ``*_lifetime_kr`` columns (``benefits_lifetime``) for the unit values given. Empty
-        without a ``work_year`` value or without the NEET indicator.
+        when no effect could be estimated; ``method`` the effect's, ``did``/``synth``), plus
+        ``*_kr`` columns (``work_year``) and ``*_lifetime_kr`` columns (``benefits_lifetime``)
+        for the unit values given. Empty without a ``work_year`` value or without the NEET
+        indicator.
     """
     work = unit_values.get("work_year")
     found = [a for a in effects if a.indicator == NEET_INDICATOR]
@@ -58,11 +59,12 @@ def effect_worth(effects, neet: pd.DataFrame, unit_values: Mapping) -> pd.DataFr
         return pd.DataFrame(columns=EFFECT_COLUMNS)
     if a.effect is not None:
         kind, est, low, high = "effect", a.effect.estimate, a.effect.ci_low, a.effect.ci_high
+        method = a.effect.method
     else:  # one percentage point in the desired direction, no interval
         step = -1.0 if a.direction == "down" else 1.0
-        kind, est, low, high = "per_pp", step, step, step
+        kind, est, low, high, method = "per_pp", step, step, step, ""
     persons = worth.effect_in_persons(est, low, high, population, a.direction)
-    row = pd.DataFrame([{"indicator": a.indicator, "kind": kind, "year": year,
+    row = pd.DataFrame([{"indicator": a.indicator, "kind": kind, "method": method, "year": year,
                          "population": population, "estimate": est, "ci_low": low,
                          "ci_high": high, **persons}])
     out = worth.to_kroner(row, work.value)

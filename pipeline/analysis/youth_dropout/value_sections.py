@@ -83,8 +83,11 @@ def _effect_part(ctx, result: YouthResult, section: Section) -> None:
     else:
         text = ctx.t("yd_worth_per_pp", **common)
     reference = _reference(ctx)
+    method = ctx.t(f"fx_method_{row['method']}") if row["method"] else ctx.t("yd_worth_per_pp_word")
     section.add("finding", key="worth_neet", rank=35, text=text,
                 value=f"{common['kr']} {ctx.t('yd_worth_mill')}",
+                method=ctx.t("yd_worth_method", effect=method, unit=common["unit"],
+                             origin=common["origin"]),
                 **({"reference": reference} if reference else {"question": "yd_q_worth"}))
     section.add("table", df=_effect_table(ctx, row), decimals=1, row_relations=False,
                 caption=ctx.t("yd_worth_table_caption", area=ctx.region_label),
@@ -124,6 +127,7 @@ def _income_part(ctx, result: YouthResult, section: Section) -> None:
                             year=year)
     section.add("finding", key="worth_county_income", rank=36, text=text,
                 value=f"{_mill(ctx, k['kr'])} {ctx.t('yd_worth_mill')}",
+                method=ctx.t("yd_worth_income_method"),
                 question="yd_q_cohort_income")
     section.add("table", df=_income_table(ctx, kroner, fit), decimals=0, row_relations=False,
                 caption=ctx.t("yd_worth_income_caption", area=ctx.region_label,
