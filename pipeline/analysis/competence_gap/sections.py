@@ -248,6 +248,9 @@ def skills(ctx, result: GapResult) -> Section:
     rec = tech.iloc[0]
     if result.area == areas.NATIONAL:
         text = ctx.t("cg_finding_fields_national", share=ctx.pct(rec["share"]), year=year)
+    elif math.isnan(rec["share_national"]):  # no national figure to compare with
+        text = ctx.t("cg_finding_fields_alone", region=result.label, year=year,
+                     share=ctx.pct(rec["share"]), persons=ctx.num(rec["persons"]))
     else:
         p = rec["p_national"]
         verdict = ("cg_fields_higher" if rec["diff_national"] > 0 else "cg_fields_lower") \

@@ -150,7 +150,7 @@ def fields_table(ctx, result: GapResult) -> tuple[pd.DataFrame, int]:
         county = result.fields.loc[~result.fields["region"].isin([result.area, areas.NATIONAL]),
                                    "region"]
         columns[area_name(ctx, str(county.iloc[0]))] = comp.loc[order, "share_county"].to_numpy()
-    if result.area != areas.NATIONAL:
+    if result.area != areas.NATIONAL and comp["share_national"].notna().any():
         columns[ctx.t("national")] = comp.loc[order, "share_national"].to_numpy()
         columns[ctx.t("cg_col_diff_national")] = comp.loc[order, "diff_national"].to_numpy()
     names = [field_of_study_name(code, ctx.language) for code in order]
