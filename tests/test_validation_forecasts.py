@@ -81,3 +81,17 @@ def test_plausible_effect_is_diluted_on_a_county_statistic():
     assert indicators.plausible_in(spec) == spec.plausible_effect
     assert indicators.plausible_in(spec, 0.25) == pytest.approx(spec.plausible_effect / 4)
     assert indicators.plausible_in(spec, 3.0) == spec.plausible_effect
+
+
+def test_effect_section_shows_the_validation_table_even_without_targets():
+    from types import SimpleNamespace
+
+    from pipeline import i18n
+    from pipeline.analysis.effects import sections
+
+    ctx = SimpleNamespace(t=lambda key, **kw: i18n.t(key, "nb", **kw), language="nb")
+    section = sections.effect_section(ctx, ())
+    kinds = [kind for kind, _ in section.items]
+    assert kinds[:2] == ["paragraph", "heading"] and "table" in kinds
+    table = next(p["df"] for kind, p in section.items if kind == "table")
+    assert len(table) >= 40 and "Falsk alarm (%)" in table.columns

@@ -295,6 +295,7 @@ def effect_section(ctx, results: tuple) -> Section:
     section = Section(heading=ctx.t("fx_heading"))
     if not results:
         section.add("paragraph", text=ctx.t("fx_none"))
+        add_validation(ctx, section)  # the methods behind the report's other intervals
         return section
     section.add("paragraph", text=ctx.t("fx_intro"))
     assessments = [r for r in results if isinstance(r, Assessment)]
