@@ -2,8 +2,10 @@
 
 ``run(n_sims, seed)`` returns one row per design (``design, estimator, n_sims, null_rejection,
 coverage, note``); ``validation/validate.py`` prints them with the other estimators' rows. The
-history lengths are the real ones: jobs by place of work (13470) and employment rates (06445)
-from their first year to :data:`pipeline.sources.tables.LAST_YEAR`, forecast to 2040.
+history lengths are the real ones, to :data:`pipeline.sources.tables.LAST_YEAR`, forecast to 2040:
+jobs by place of work (SSB 13470) start in 2016 (``docs/ssb-api.md``; the demo tables go back to
+2008), so the demand designs have 10 years of history against 15 years ahead and the reports'
+rolling-origin backtest can test 1–4 years ahead; employment rates (06445) from their first year.
 
 Designs:
 
@@ -30,8 +32,11 @@ from pipeline.analysis.migration import attractiveness as att
 from pipeline.sources.tables import LAST_YEAR, TABLES
 
 HORIZON_YEAR = 2040
-HISTORY = LAST_YEAR - TABLES["employment_by_industry"].first_year + 1  # 18 years of jobs
+JOBS_FIRST_YEAR = 2016  # SSB 13470 (real data); the demo generator starts in 2008
+HISTORY = LAST_YEAR - JOBS_FIRST_YEAR + 1  # 10 years of jobs
+RATE_HISTORY = LAST_YEAR - TABLES["employment_rate"].first_year + 1  # 18 years of rates
 STEPS = HORIZON_YEAR - LAST_YEAR  # 15 years ahead
+BACKTEST_SPAN = HISTORY - dm.backtest_min_train(HISTORY)  # longest horizon the reports test
 INDUSTRIES = 17
 REPETITIONS = 400  # simulated paths per forecast
 LEVEL = 0.95
@@ -86,10 +91,10 @@ def rate_coverage(n_sims: int, seed: int) -> float:
     rng = np.random.default_rng(seed)
     hits = 0
     for i in range(n_sims):
-        path = _rate_path(rng, HISTORY + STEPS)
-        mult = st.rate_multipliers(path.iloc[:HISTORY], STEPS, REPETITIONS, seed + i)
+        path = _rate_path(rng, RATE_HISTORY + STEPS)
+        mult = st.rate_multipliers(path.iloc[:RATE_HISTORY], STEPS, REPETITIONS, seed + i)
         low, high = np.quantile(mult[:, -1], [(1 - LEVEL) / 2, (1 + LEVEL) / 2])
-        hits += bool(low <= path.iloc[-1] / path.iloc[HISTORY - 1] <= high)
+        hits += bool(low <= path.iloc[-1] / path.iloc[RATE_HISTORY - 1] <= high)
     return hits / n_sims
 
 
@@ -99,14 +104,14 @@ def gap_coverage(n_sims: int, seed: int) -> float:
     hits = 0
     for i in range(n_sims):
         jobs = _random_walks(rng, HISTORY + STEPS)
-        rate = _rate_path(rng, HISTORY + STEPS)
+        rate = _rate_path(rng, RATE_HISTORY + STEPS)
         supply0 = jobs[HISTORY - 1].sum() * 0.8  # employed residents, held at today's rate
         fits = [dm.fit_series(jobs[:HISTORY, j], dm.MODEL) for j in range(INDUSTRIES)]
         total = dm.simulate_demand(fits, STEPS, REPETITIONS, seed + i).sum(axis=2)
-        mult = st.rate_multipliers(rate.iloc[:HISTORY], STEPS, REPETITIONS, seed + i + 1)
+        mult = st.rate_multipliers(rate.iloc[:RATE_HISTORY], STEPS, REPETITIONS, seed + i + 1)
         gap = total[:, -1] - jobs[HISTORY - 1].sum() - supply0 * (mult[:, -1] - 1)
         actual = (jobs[-1].sum() - jobs[HISTORY - 1].sum()
-                  - supply0 * (rate.iloc[-1] / rate.iloc[HISTORY - 1] - 1))
+                  - supply0 * (rate.iloc[-1] / rate.iloc[RATE_HISTORY - 1] - 1))
         low, high = np.quantile(gap, [(1 - LEVEL) / 2, (1 + LEVEL) / 2])
         hits += bool(low <= actual <= high)
     return hits / n_sims
@@ -165,7 +170,9 @@ def run(n_sims: int = 400, seed: int = 2024) -> list[dict]:
         Rows with design, estimator, n_sims, null_rejection (None for forecasts), coverage
         (fraction), note.
     """
-    history = f"{HISTORY} years of history, {STEPS} years ahead"
+    history = (f"{HISTORY} years of history (13470 from {JOBS_FIRST_YEAR}), {STEPS} years "
+               f"ahead; reports' backtest 1–{BACKTEST_SPAN} years")
+    rate_history = f"{RATE_HISTORY} years of history, {STEPS} years ahead"
     demand = "random walk with drift per industry, joint simulation (competence_gap)"
     rows = [
         {"design": f"Jobs: random walks, {INDUSTRIES} correlated industries; {history}",
@@ -173,14 +180,17 @@ def run(n_sims: int = 400, seed: int = 2024) -> list[dict]:
          "note": "truth = the model"},
         {"design": f"Jobs: trend + AR(1) 0.5 per industry; {history}", "estimator": demand,
          "coverage": demand_coverage(_trend_ar, n_sims, seed + 1),
-         "note": "conservative when jobs revert to a trend (the band keeps widening)"},
+         "note": "conservative (too wide) when jobs revert to a trend: 10 years cannot tell "
+                 "such a series from a random walk; the trend models tried broke the other "
+                 "two designs (docs/methods_forecasts.md)"},
         {"design": f"Jobs: trend, rare common level shifts, AR(1) noise (demo-like); {history}",
          "estimator": demand, "coverage": demand_coverage(_common_shifts, n_sims, seed + 2),
          "note": "shape of the demo generator"},
-        {"design": f"Employment rate: random walk; {history}",
+        {"design": f"Employment rate: random walk; {rate_history}",
          "estimator": "random-walk band of the standardised rate (competence_gap supply)",
          "coverage": rate_coverage(n_sims, seed + 3), "note": "population projection not in"},
-        {"design": f"Gap: jobs and employment rate both random walks; {history}",
+        {"design": f"Gap: jobs and employment rate both random walks; jobs {history}; "
+                   f"rates {RATE_HISTORY} years",
          "estimator": "gap interval (competence_gap)", "coverage": gap_coverage(n_sims,
                                                                                  seed + 4),
          "note": "population projection uncertainty not in the interval (said in the report)"},

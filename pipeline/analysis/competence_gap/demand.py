@@ -28,6 +28,11 @@ import pandas as pd
 MODEL = "drift"
 MODELS = (MODEL,)
 MIN_YEARS = 8  # fewer years of job history than this: no demand model
+# Backtest origins start after MIN_YEARS years, or earlier (never before MIN_TRAIN years) when
+# that is needed to test at least BACKTEST_HORIZON years ahead: SSB 13470 starts in 2016, so
+# real data have 10 years and origins from the 6th year test 1–4 years ahead (1–2 otherwise).
+MIN_TRAIN = 6
+BACKTEST_HORIZON = 4
 N_SIMULATIONS = 2000
 CORRELATION_SHRINKAGE = 0.02  # just enough to keep ~17 industries × ~17 residuals full rank
 LEVEL = 0.95
@@ -210,7 +215,17 @@ def interval(draws: np.ndarray, level: float = LEVEL) -> tuple[np.ndarray, np.nd
     return np.quantile(draws, tail, axis=0), np.quantile(draws, 1 - tail, axis=0)
 
 
-def backtest(jobs: pd.DataFrame, max_horizon: int, min_train: int = MIN_YEARS,
+def backtest_min_train(n_years: int) -> int:
+    """Fewest years a backtest origin is fitted on, for a history of ``n_years``.
+
+    :data:`MIN_YEARS` when that still leaves :data:`BACKTEST_HORIZON` years to test, otherwise
+    fewer, down to :data:`MIN_TRAIN` (origins fitted on shorter histories have wider intervals,
+    so the test of the interval stays honest; it is the longest horizon the data allow).
+    """
+    return max(MIN_TRAIN, min(MIN_YEARS, n_years - BACKTEST_HORIZON))
+
+
+def backtest(jobs: pd.DataFrame, max_horizon: int, min_train: int | None = None,
              repetitions: int = 500, seed: int = 7, level: float = LEVEL) -> pd.DataFrame:
     """Rolling-origin backtest of the whole demand procedure.
 
@@ -220,7 +235,8 @@ def backtest(jobs: pd.DataFrame, max_horizon: int, min_train: int = MIN_YEARS,
     Args:
         jobs: wide frame, index year, one column per industry (observed).
         max_horizon: the longest horizon to test (capped by the data).
-        min_train: the fewest years an origin may be fitted on.
+        min_train: the fewest years an origin may be fitted on (default
+            :func:`backtest_min_train` of the history's length).
 
     Returns:
         Frame with origin, horizon, year, model, actual, forecast, low, high, covered (one row
@@ -228,6 +244,8 @@ def backtest(jobs: pd.DataFrame, max_horizon: int, min_train: int = MIN_YEARS,
     """
     arr = jobs.to_numpy(dtype=float)
     years = np.asarray(jobs.index, dtype=int)
+    if min_train is None:
+        min_train = backtest_min_train(len(years))
     rows = []
     for end in range(min_train, len(years)):
         steps = min(max_horizon, len(years) - end)

@@ -195,15 +195,25 @@ def _moved(ctx, a: Assessment) -> list[tuple[str, str]]:
     return out
 
 
+def _diluted(ctx, a: Assessment, unit: str) -> list[tuple[str, str]]:
+    """Why the plausible effect is smaller on a county statistic (empty when it is not)."""
+    full = a.spec.plausible_effect
+    if not full or a.plausible >= full - 1e-9:
+        return []
+    return [("text", ctx.t("fx_plausible_diluted", share=ctx.pct(100 * a.plausible / full, 0),
+                           full=ctx.num(full, 1), unit=unit))]
+
+
 def _effect(ctx, a: Assessment) -> list[tuple[str, str]]:
     """The effect estimate: a power statement, or the estimate with its design and checks."""
     e, log, scale = a.effect, a.spec.log_scale, a.spec.scale
     unit, area, label = effect_unit(ctx, scale), _area(ctx, a), _label(ctx, a)
     mde = ctx.num(effect_number(e.mde, log), 1)
-    plausible = ctx.num(a.spec.plausible_effect, 1)
+    plausible = ctx.num(a.plausible, 1)
+    diluted = _diluted(ctx, a, unit)
     if a.verdict == "underpowered":
         return [("power", ctx.t("fx_power", label=label, area=area, mde=mde, unit=unit,
-                                plausible=plausible))]
+                                plausible=plausible)), *diluted]
     out = [("finding", ctx.t("fx_effect", comparison=_comparison_text(ctx, a),
                              effect=_fmt_effect(ctx, e.estimate, log), unit=unit,
                              ci=_fmt_ci(ctx, e.ci_low, e.ci_high, log),
@@ -218,6 +228,7 @@ def _effect(ctx, a: Assessment) -> list[tuple[str, str]]:
                     ctx.t("fx_pretrend_bad" if bad else "fx_pretrend_ok", area=area,
                           years=_years(e.pretrend.years), p=fmt_p(ctx, e.pretrend.p_value))))
     out.append(("text", ctx.t("fx_mde", mde=mde, unit=unit, plausible=plausible)))
+    out.extend(diluted)
     if e.synth is not None:
         s = e.synth
         top = sorted(s.weights.items(), key=lambda kv: -kv[1])[:3]
@@ -310,6 +321,7 @@ def effect_section(ctx, results: tuple) -> Section:
     section = Section(heading=ctx.t("fx_heading"))
     if not results:
         section.add("paragraph", text=ctx.t("fx_none"))
+        add_validation(ctx, section)  # the methods behind the report's other intervals
         return section
     section.add("paragraph", text=ctx.t("fx_intro"))
     assessments = [r for r in results if isinstance(r, Assessment)]
@@ -335,7 +347,30 @@ def effect_section(ctx, results: tuple) -> Section:
         if drawn is not None:
             section.add("figure", fig=drawn[0], alt=drawn[1], caption=drawn[2])
     section.add("paragraph", text=ctx.t("fx_cannot_say"))
+    add_validation(ctx, section)
     return section
+
+
+def validation_frame(ctx, table: pd.DataFrame) -> pd.DataFrame:
+    """The validation table with headers in the report's language (design names as run)."""
+    return pd.DataFrame({
+        ctx.t("fx_val_col_design"): table["design"], ctx.t("fx_val_col_estimator"):
+        table["estimator"], ctx.t("fx_val_col_runs"): table["runs"].astype(str),
+        ctx.t("fx_val_col_null"): table["null_rejection"].round(1),
+        ctx.t("fx_val_col_coverage"): table["coverage"].round(1),
+        ctx.t("fx_val_col_note"): table["note"]})
+
+
+def add_validation(ctx, section: Section) -> None:
+    """Methods: the measured size and coverage of every estimator (``make validate``)."""
+    table = tables.validation_table()
+    section.add("heading", text=ctx.t("fx_validation_heading"), level=3)
+    if table.empty:
+        section.add("paragraph", text=ctx.t("fx_validation_missing"))
+        return
+    section.add("paragraph", text=ctx.t("fx_validation_intro"))
+    section.add("table", df=validation_frame(ctx, table), decimals=1,
+                caption=ctx.t("fx_validation_caption", runs=int(table["runs"].max())))
 
 
 def track(ctx, panels: dict[str, Callable[[str], pd.DataFrame]]) -> None:

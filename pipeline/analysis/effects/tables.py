@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -40,7 +43,7 @@ def summary(assessments: list[Assessment]) -> pd.DataFrame:
             "ci_high": effect_number(e.ci_high, log) if e else np.nan,
             "p_value": e.p_value if e else np.nan,
             "mde": effect_number(e.mde, log) if e else np.nan,
-            "plausible_effect": a.spec.plausible_effect, "method": e.method if e else "",
+            "plausible_effect": a.plausible, "method": e.method if e else "",
             "verdict": a.verdict})
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
@@ -52,3 +55,35 @@ def weights(a: Assessment) -> pd.DataFrame:
     w = a.effect.weights
     return (pd.DataFrame({"unit": list(w), "weight": list(w.values())})
             .sort_values(["weight", "unit"], ascending=[False, True]).reset_index(drop=True))
+
+
+# The table ``make validate`` writes; it belongs to the code (not the data root), so it is found
+# beside the package.
+VALIDATION_RESULTS = Path(__file__).resolve().parents[3] / "validation" / "results.md"
+VALIDATION_COLUMNS = ["design", "estimator", "runs", "null_rejection", "coverage", "note"]
+
+
+def _percent(cell: str) -> float:
+    text = cell.replace("%", "").strip()
+    return math.nan if text in ("", "–", "-") else float(text)
+
+
+def validation_table(path: Path = VALIDATION_RESULTS) -> pd.DataFrame:
+    """The validation table of ``make validate`` (``validation/results.md``) as a frame.
+
+    Returns:
+        Columns :data:`VALIDATION_COLUMNS` (rejection and coverage in percent, nan when the
+        design has none); empty when the file is missing.
+    """
+    if not path.exists():
+        return pd.DataFrame(columns=VALIDATION_COLUMNS)
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != len(VALIDATION_COLUMNS) or not line.startswith("|"):
+            continue
+        if cells[0] == "design" or set(cells[0]) <= {"-"}:
+            continue  # header and separator
+        rows.append([cells[0], cells[1], int(cells[2]), _percent(cells[3]), _percent(cells[4]),
+                     cells[5]])
+    return pd.DataFrame(rows, columns=VALIDATION_COLUMNS)

@@ -63,10 +63,17 @@ class Assessment:
     problem: str | None = None
     first_post_cohort: int | None = None
     first_post_measured: int | None = None
+    plausible_effect: float | None = None  # the power rule's value here (None: the registry's)
 
     @property
     def spec(self) -> indicators.IndicatorSpec:
         return indicators.get(self.indicator)
+
+    @property
+    def plausible(self) -> float:
+        """The plausible effect the power rule used (diluted on a county statistic)."""
+        return (self.spec.plausible_effect if self.plausible_effect is None
+                else self.plausible_effect)
 
     @property
     def verdict(self) -> str:
@@ -177,7 +184,8 @@ def _series(prepared: pd.DataFrame, treated: str, effect: EffectEstimate | None,
 def assess(panel: pd.DataFrame, indicator: str, region_codes: list[str], start_year: int, *,
            direction: str = "down", target: float | None = None, by: int | None = None,
            comparison: list[str] | None = None, threshold: int = 5,
-           county: str | None = None, method: str = "auto") -> Assessment:
+           county: str | None = None, method: str = "auto",
+           area_share: float = 1.0) -> Assessment:
     """Assess one programme indicator (see :class:`Assessment`).
 
     Args:
@@ -191,6 +199,8 @@ def assess(panel: pd.DataFrame, indicator: str, region_codes: list[str], start_y
         threshold: disclosure threshold for counts of persons.
         county: the region's county (for county-level indicators).
         method: ``auto``, ``did`` or ``synth`` (see :func:`estimate_effect`).
+        area_share: the programme area's share of the county's young people, used when the
+            indicator is measured for the county only (the power rule's dilution).
     """
     spec = indicators.get(indicator)
     codes = [str(c) for c in region_codes]
@@ -202,7 +212,8 @@ def assess(panel: pd.DataFrame, indicator: str, region_codes: list[str], start_y
     except NotEstimable as exc:
         return Assessment(treated="+".join(codes), level="area", series=empty,
                           problem=exc.reason, **base)
-    base.update(treated=treated, level=level)
+    plausible = indicators.plausible_in(spec, area_share if level == "county_level" else 1.0)
+    base.update(treated=treated, level=level, plausible_effect=plausible)
     own = panel[panel["region"] == treated].sort_values("year")
     if own.empty or own["value"].notna().sum() == 0:
         return Assessment(series=empty, problem="no_data", **base)
@@ -234,7 +245,7 @@ def assess(panel: pd.DataFrame, indicator: str, region_codes: list[str], start_y
         effect = estimate_effect(prepared, treated, start_year, method, prepared=True,
                                  comparison=given or None, candidates=candidates,
                                  log_scale=spec.log_scale,
-                                 plausible_effect=spec.plausible_effect)
+                                 plausible_effect=plausible)
     except NotEstimable as exc:
         problem = "no_post_cohort" if cohort and exc.reason == "no_post" else exc.reason
     if effect is not None and outside_validated_designs(panel, effect):
@@ -285,6 +296,9 @@ def assess_program(panels: dict, program, region_codes: list[str], source: str, 
     codes = [str(c) for c in region_codes]
     own = codes == [str(c) for c in program.region_codes]
     comparison = list(program.comparison.municipalities) if own else None
+    share = 1.0
+    if any(indicators.get(i.id).county_only for i in program.indicators if i.id in panels):
+        share = county_share(codes, county, source)
     out: list[Assessment | tuple[str, str]] = []
     for ind in program.indicators:
         if ind.id not in panels:
@@ -296,5 +310,33 @@ def assess_program(panels: dict, program, region_codes: list[str], source: str, 
             continue
         out.append(assess(panel, ind.id, codes, program.start_year, direction=ind.direction,
                           target=ind.target, by=ind.by, comparison=comparison,
-                          threshold=threshold, county=county, method=method))
+                          threshold=threshold, county=county, method=method,
+                          area_share=share))
     return tuple(out)
+
+
+YOUTH_AGES = (15, 19)  # upper-secondary ages: the cohorts a county completion figure counts
+
+
+def county_share(codes: list[str], county: str | None, source: str) -> float:
+    """Share of the county's 15–19-year-olds living in the programme's municipalities.
+
+    A municipal programme can move a county statistic only in proportion to its share of the
+    county's pupils; 1.0 when the area is the county itself or the population is missing.
+    """
+    from pipeline.datasets import DataError, load
+
+    munis = [c for c in codes if len(c) == 4]
+    county = county or (munis[0][:2] if munis else None)
+    if not munis or county is None:
+        return 1.0
+    try:
+        pop = load("population", source)
+    except (DataError, FileNotFoundError):
+        return 1.0
+    young = pop[pop["age"].between(*YOUTH_AGES)]
+    last = int(young["year"].max())
+    young = young[young["year"] == last]
+    total = areas.sum_counts(young, county, by=["year"])["value"].sum()
+    own = sum(areas.sum_counts(young, m, by=["year"])["value"].sum() for m in munis)
+    return float(min(own / total, 1.0)) if total > 0 else 1.0
