@@ -167,7 +167,7 @@ def test_one_failing_table_does_not_stop_the_others(httpserver, raw_dir, fake, c
     with pytest.raises(ssb.FetchSummaryError) as err:
         client_for(standin, raw_dir, fake).fetch(progress=False)
     assert list(err.value.failed) == ["employment_by_industry"]
-    assert "13470" in str(err.value) and "1 of 13 tables" in str(err.value)
+    assert "13470" in str(err.value) and f"1 of {len(TABLES)} tables" in str(err.value)
     cached = {p.parent.name for p in raw_dir.glob(f"*/{ssb.TABLE_MANIFEST}")}
     assert cached == {s.table_id for s in TABLES.values()} - {"13470"}
     with pytest.raises(datasets.BuildIncomplete) as built:
@@ -439,7 +439,8 @@ def test_cli_fetch_check_prints_one_line_per_table_and_downloads_nothing(real, r
     lines = [line for line in out.splitlines() if line.startswith(("ok", "substitution",
                                                                    "fail"))]
     assert len(lines) == len(TABLES)
-    assert "13 of 13 tables can be fetched" in out and "no data were downloaded" in out
+    assert f"{len(TABLES)} of {len(TABLES)} tables can be fetched" in out
+    assert "no data were downloaded" in out
     assert real.requests("data") == [] and files_under(raw_dir) == []
     real.offers["13556"] = type(real.offers["06913"])(codelists={"Region": ["vs_Landet"]})
     assert cli.main(["fetch", "--check", "--table", "neet"]) == 1
