@@ -144,19 +144,42 @@ def strip_findings(markup: str, ids: set[str]) -> str:
 _ANY_TABLE = re.compile(r'<div class="table-wrap[^"]*"[^>]*>\s*<table\b.*?</table>.*?</div>', re.S)
 
 
+def _caption_text(table_markup: str) -> str:
+    caption = re.search(r"<caption[^>]*>(.*?)</caption>", table_markup, re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", caption[1])).strip() if caption else ""
+
+
+def split_long_tables(markup: str, max_rows: int, note: str) -> tuple[str, str]:
+    """Move tables longer than ``max_rows`` (and barometers) out of the running text.
+
+    Args:
+        markup: a report body.
+        max_rows: the longest table kept where it stands.
+        note: a template with ``{caption}``: the line left where a table stood.
+
+    Returns:
+        The body with one line naming each moved table, and the moved tables in order (the
+        report's detail part, printed after the main part).
+    """
+    from markupsafe import escape
+
+    moved: list[str] = []
+
+    def one(match: re.Match[str]) -> str:
+        long = match[0].count("<tr>") - 1 > max_rows
+        if not long and not re.match(r'<div class="table-wrap[^"]*\bbarometer\b', match[0]):
+            return match[0]
+        moved.append(match[0])
+        return (f'<p class="table-note moved">'
+                f"{escape(note.format(caption=_caption_text(match[0])))}</p>")
+
+    return _ANY_TABLE.sub(one, markup), "\n".join(moved)
+
+
 def move_long_tables(markup: str, max_rows: int, note: str) -> str:
     """Replace tables longer than ``max_rows`` by one line naming them (they stay in full in
     the HTML report and the workbook); ``note`` is a template with ``{caption}``."""
-    from markupsafe import escape
-
-    def one(match: re.Match[str]) -> str:
-        if match[0].count("<tr>") - 1 <= max_rows:
-            return match[0]
-        caption = re.search(r"<caption[^>]*>(.*?)</caption>", match[0], re.S)
-        text = html.unescape(re.sub(r"<[^>]+>", "", caption[1])) if caption else ""
-        return f'<p class="table-note moved">{escape(note.format(caption=text))}</p>'
-
-    return _ANY_TABLE.sub(one, markup)
+    return split_long_tables(markup, max_rows, note)[0]
 
 
 def strip_barometers(markup: str) -> str:
