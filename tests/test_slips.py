@@ -102,3 +102,14 @@ def test_combined_pdfs_stay_within_fourteen_pages(every_programme):
     reports, ids, _ = every_programme
     pages = {p: len(PdfReader(reports / p / f"{p}.pdf").pages) for p in ids}
     assert all(n <= 14 for n in pages.values()), pages
+
+
+def test_a_y_label_longer_than_its_axis_goes_on_two_lines():
+    fig, axes = figures.new_figure(ncols=2)
+    for ax in axes:
+        ax.plot([2008, 2024], [1, 2])
+    axes[0].set_ylabel("Andel (%)")
+    axes[1].set_ylabel("Forskjell mot sammenligning (prosentpoeng)")
+    figures.render(fig, "nb")
+    assert axes[0].get_ylabel() == "Andel (%)"
+    assert axes[1].get_ylabel() == "Forskjell mot sammenligning\n(prosentpoeng)"

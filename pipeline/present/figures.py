@@ -179,10 +179,32 @@ def _dash_ranges(fig) -> None:
                 axis.set_ticks(axis.get_ticklocs(), dashed)
 
 
+def _wrap(text: str) -> str:
+    """The text on two lines, broken at the space nearest its middle (unchanged without one)."""
+    spaces = [i for i, char in enumerate(text) if char == " "]
+    if not spaces:
+        return text
+    cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return text[:cut] + "\n" + text[cut + 1:]
+
+
+def _fit_axis_labels(fig) -> None:
+    """A y-axis label longer than its axis goes on two lines, so it is never cut off."""
+    renderer = _canvas(fig).get_renderer()
+    for ax in fig.get_axes():
+        label = ax.yaxis.label
+        text = label.get_text()
+        if not text or "\n" in text:
+            continue
+        if label.get_window_extent(renderer).height > ax.get_window_extent(renderer).height:
+            label.set_text(_wrap(text))
+
+
 def _prepare(fig, language: str | None) -> None:
     """Ticks, number style, legend and tick thinning before a figure is drawn."""
     _whole_year_ticks(fig)
     _dash_ranges(fig)
+    _fit_axis_labels(fig)
     if language:
         _localise_ticks(fig, language)
     _legend_when_labelled(fig)
