@@ -51,7 +51,7 @@ def test_figures_fit_two_to_a_page_and_tall_ones_stay_under_two_thirds():
     width, height = fig.get_size_inches()
     assert width <= 6.85 and height <= 10 / 3  # the A4 text block is 6.85 × 10 inches
     tall, _ = figures.new_figure(height=12)
-    assert tall.get_size_inches()[1] <= 10 * 2 / 3
+    assert tall.get_size_inches()[1] <= 10 / 2
 
 
 def test_print_png_is_deterministic_and_small():

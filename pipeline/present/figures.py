@@ -23,9 +23,9 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 REGION_COLOUR = PALETTE[0]
 COMPARISON_COLOUR = "#6b6b6b"
 INTERVAL_ALPHA = 0.25
-FIGURE_WIDTH, FIGURE_HEIGHT = 6.8, 2.5  # inches
-PANELS_HEIGHT = 2.3  # side-by-side panels are each narrow: a lower pair still reads well
-MAX_HEIGHT = 6.5  # two thirds of the A4 text height: a tall chart never takes a whole page
+FIGURE_WIDTH, FIGURE_HEIGHT = 6.8, 2.4  # inches
+PANELS_HEIGHT = 2.2  # side-by-side panels are each narrow: a lower pair still reads well
+MAX_HEIGHT = 5.0  # half the A4 text height: a tall chart (one bar per industry) leaves room
 PRINT_DPI = 200  # PNG for the PDF: sharp on paper, far cheaper to lay out than SVG
 PRINT_COLOURS = 128  # palette PNG: charts use few colours, the file gets 4× smaller
 
