@@ -98,20 +98,24 @@ def _prefix_anchors(pages: list, prefix: str) -> None:
 
 
 def _anchor_missing_targets(front, parts: Mapping[str, list], appendix) -> None:
-    """Point every internal link of the front at a page that exists.
+    """Point every internal link of the combined file at a page that exists.
 
-    A link to an analysis (``#a-<analysis>…``) whose target is not on a reused page (a finding
-    shown in the analysis's own summary, say) opens the analysis's first page; any other
-    missing target opens the appendix.
+    A front-page link to an analysis (``#a-<analysis>…``) whose target is not on a reused page
+    (a finding shown in the analysis's own summary, say) opens the analysis's first page; a
+    link from a main part to its detail part (a long table) opens the appendix, which says
+    where the long tables are.
     """
     pages = [*front.pages, *(p for part in parts.values() for p in part), *appendix.pages]
     known = {name for page in pages for name in page.anchors}
-    for page in front.pages:
+    linking = [(page, True) for page in front.pages] + [
+        (page, False) for part in parts.values() for page in part]
+    for page, on_front in linking:
         for kind, target, *_ in page.links:
             if kind != "internal" or target in known:
                 continue
-            owner = next((a for a in parts if target.startswith(f"a-{a}")), None)
-            home = parts[owner][0] if owner and parts[owner] else appendix.pages[0]
+            owner = next((a for a in parts if target.startswith(f"a-{a}-")), None)
+            home = (parts[owner][0] if on_front and owner and parts[owner]
+                    else appendix.pages[0])
             home.anchors[target] = (0, 0, 0, 0)
             known.add(target)
 

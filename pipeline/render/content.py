@@ -161,7 +161,7 @@ def split_long_tables(markup: str, max_rows: int, note: str) -> tuple[str, str]:
         The body with one line naming each moved table, and the moved tables in order (the
         report's detail part, printed after the main part).
     """
-    from markupsafe import escape
+    from markupsafe import Markup, escape
 
     moved: list[str] = []
 
@@ -170,8 +170,12 @@ def split_long_tables(markup: str, max_rows: int, note: str) -> tuple[str, str]:
         if not long and not re.match(r'<div class="table-wrap[^"]*\bbarometer\b', match[0]):
             return match[0]
         moved.append(match[0])
-        return (f'<p class="table-note moved">'
-                f"{escape(note.format(caption=_caption_text(match[0])))}</p>")
+        table_id = re.search(r'<table id="([^"]+)"', match[0])
+        caption = escape(_caption_text(match[0]))
+        if table_id:  # the caption links to the table (in the combined PDF: to the appendix)
+            caption = Markup('<a href="#{}">{}</a>').format(table_id[1], caption)
+        text = Markup(escape(note)).format(caption=caption)
+        return f'<p class="table-note moved">{text}</p>'
 
     return _ANY_TABLE.sub(one, markup), "\n".join(moved)
 
