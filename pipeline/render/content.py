@@ -3,8 +3,9 @@
 The report is the notebook's display outputs only (see the nbconvert template
 ``templates/nbconvert/innsikt``). A notebook with an ``error`` output failed and is refused.
 Matplotlib SVG ids (``figure_1``, glyph ids, clip paths) repeat from one figure to the next, so
-every inline SVG gets its ids scoped to itself; the combined programme PDF scopes every id once
-more by analysis.
+every inline SVG gets its ids scoped to itself; the combined programme PDF gives the anchors of
+each analysis's pages the analysis as prefix (:mod:`pipeline.render.combined`). Long tables move
+to the report's detail part (:func:`split_long_tables`).
 """
 
 from __future__ import annotations
@@ -129,8 +130,6 @@ _TABLE_WRAP = re.compile(r'<div class="table-wrap( barometer)?">(\s*<table\b.*?<
 
 
 _FINDING = re.compile(r'<p class="finding" id="([^"]+)"[^>]*>.*?</p>', re.S)
-_BAROMETER = re.compile(r'<div class="table-wrap[^"]*\bbarometer\b[^"]*"[^>]*>.*?</table>.*?</div>',
-                        re.S)
 _WIDE_WRAP = re.compile(r'(<div class="table-wrap (?:wide|very-wide)[^"]*"[^>]*>)')
 
 
@@ -180,17 +179,6 @@ def split_long_tables(markup: str, max_rows: int, note: str) -> tuple[str, str]:
     return _ANY_TABLE.sub(one, markup), "\n".join(moved)
 
 
-def move_long_tables(markup: str, max_rows: int, note: str) -> str:
-    """Replace tables longer than ``max_rows`` by one line naming them (they stay in full in
-    the HTML report and the workbook); ``note`` is a template with ``{caption}``."""
-    return split_long_tables(markup, max_rows, note)[0]
-
-
-def strip_barometers(markup: str) -> str:
-    """Leave out an analysis's part of the barometer (the programme shows it merged, once)."""
-    return _BAROMETER.sub("", markup)
-
-
 def add_scroll_hints(markup: str, hint: str) -> str:
     """Put a visible "scroll sideways" line above every wide table (hidden in print)."""
     from markupsafe import escape
@@ -221,12 +209,6 @@ def mark_wide_tables(markup: str) -> str:
         return f'<div class="table-wrap {size}{extra}" tabindex="0"{named}>{table}'
 
     return _TABLE_WRAP.sub(rewrite, markup)
-
-
-def shift_headings(markup: str, by: int = 1) -> str:
-    """Move every heading ``by`` levels down (h2 → h3), capped at h6."""
-    return re.sub(r"<(/?)h([1-6])\b",
-                  lambda m: f"<{m[1]}h{min(6, int(m[2]) + by)}", markup)
 
 
 # ---------------------------------------------------------------- nbconvert
