@@ -101,8 +101,11 @@ def _table(words: dict[str, str]):
 
 
 def _finding(key: str, text: str, rank: int):
-    return _display(f'<p class="finding"><strong>{html.escape(text)}</strong></p>', text,
-                    {FINDING_MIME: {"key": key, "text": text, "value": None, "rank": rank}})
+    """A finding as pipeline.report.finding shows it (with its id, so it is shown once)."""
+    return _display(f'<p class="finding" id="finding-{key}" data-finding="{key}"><strong>'
+                    f'{html.escape(text)}</strong></p>', text,
+                    {FINDING_MIME: {"key": key, "text": text, "value": None, "rank": rank,
+                                    "id": f"finding-{key}"}})
 
 
 WORDS = {
@@ -186,6 +189,8 @@ def assert_self_contained(markup: str) -> None:
     refs += re.findall(r"url\(([^)]*)\)", markup)
     for ref in refs:
         ref = ref.strip("'\"")
+        if ref.startswith("data:image/png;base64,"):  # a figure's print image, inline
+            continue
         assert not re.match(r"^([a-z][a-z0-9+.-]*:|//)", ref, re.I), f"external reference {ref}"
     assert "@import" not in markup
 
@@ -216,8 +221,8 @@ def test_html_key_findings_first_and_ordered_by_rank(built):
     first, late = WORDS["nb"]["first"], WORDS["nb"]["late"]
     assert summary < text.index(WORDS["nb"]["heading"])
     assert summary < text.index(first) < text.index(late) < text.index(WORDS["nb"]["heading"])
-    # Findings are shown again where they arise in the outputs.
-    assert text.count(first) == 2 and text.count(late) == 2
+    # Each finding is shown once: in the summary, which links to where it arises.
+    assert text.count(first) == 1 and text.count(late) == 1
 
 
 def test_html_leaves_out_code_markdown_streams_and_results(built):
@@ -316,7 +321,8 @@ def test_scope_svg_ids_makes_two_identical_figures_unique():
 def test_svg_markup_is_kept_as_written(built):
     page = _text(built["html"])
     # nbconvert's HTMLExporter would re-parse and lower-case these SVG names.
-    assert 'viewBox="0 0 504 273.6"' in page and "<clipPath" in page
+    width, height = 72 * figures.FIGURE_WIDTH, 72 * figures.FIGURE_HEIGHT  # points
+    assert f'viewBox="0 0 {width:g} {height:g}"' in page and "<clipPath" in page
 
 
 def test_wide_tables_get_smaller_print_and_a_focusable_region():
@@ -335,7 +341,7 @@ def test_wide_tables_get_smaller_print_and_a_focusable_region():
 
 def test_figure_ticks_follow_the_report_language():
     def ticks(language):
-        fig, ax = figures.new_figure()
+        fig, ax = figures.new_figure(width=7.0, height=3.8)  # ticks every 2 000
         ax.plot([2019, 2020, 2021, 2022], [1500.0, -2000.0, 13000.0, 2500.0])
         return re.findall(r"<!-- (.+?) -->", figures.to_svg(fig, language))
 
@@ -496,8 +502,10 @@ def test_combined_pdf_has_contents_and_every_analysis(programme):
         found = text.find(item, position)
         assert found >= 0, f"{item!r} not found after position {position}"
         position = found + len(item)
-    # The front page holds each analysis's first finding; the bodies keep the others in place.
-    assert text.count(WORDS["nb"]["first"]) >= 2
+    # Each finding once: the front page holds each analysis's first finding (the two test
+    # analyses have the same one), so the bodies (the analyses' main parts) leave it out.
+    assert text.count(WORDS["nb"]["first"]) == 2
+    assert reader.pages[0].extract_text().count(WORDS["nb"]["first"]) == 2
     assert "Svar på programmets spørsmål" in reader.pages[0].extract_text()
     assert reader.trailer["/Root"]["/Lang"] == "nb"
     assert "/StructTreeRoot" in reader.trailer["/Root"]
@@ -652,7 +660,7 @@ def test_renders_what_pipeline_report_displays(tmp_path, monkeypatch):
     page = _text(render_analysis_html(tmp_path / "youth_dropout.ipynb", tmp_path / "r.html",
                                       program=ctx.program, analysis="youth_dropout",
                                       demo=ctx.demo, provenance=PROVENANCE))
-    summary = page[page.index('id="key-findings"'):page.index('class="report-body"')]
+    summary = page[page.index('id="key-findings"'):page.index('class="report-body')]
     assert "Andelen er 8,7 %." in summary
     assert 'aria-labelledby="figure-2-alt"' in page and "Figur 2: toppen var 2,0" in page
     assert_unique_ids(page)
@@ -724,6 +732,10 @@ def _hostile_calls(report, ctx):
     report.figure(ctx, fig, alt=HOSTILE[2], caption=HOSTILE[1])
 
 
+PRINT_FIGURE = re.compile(r'<img class="print-figure" hidden src="data:image/png;base64,'
+                          r'[A-Za-z0-9+/=]+" alt="[^"<>]*">')
+
+
 def test_hostile_programme_text_is_escaped_and_never_a_formula(tmp_path, monkeypatch):
     pypdf = pytest.importorskip("pypdf")
     openpyxl = pytest.importorskip("openpyxl")
@@ -737,6 +749,7 @@ def test_hostile_programme_text_is_escaped_and_never_a_formula(tmp_path, monkeyp
                              provenance=PROVENANCE)
     site = render_site([(program, {"youth_dropout": nb})], tmp_path, failures=[HOSTILE[1]])
     for markup in map(_text, (page, written["index"], site)):
+        markup = PRINT_FIGURE.sub("", markup)  # the figures' own print images
         assert "<script" not in markup.lower() and "<img" not in markup.lower()
         assert "onerror=alert" not in markup.replace("onerror=alert(1)&gt;", "")
         assert 'href="http://evil' not in markup

@@ -8,10 +8,35 @@ and the executed notebook show the line, not forty lines of frames.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pipeline import config, geography, i18n
 from pipeline.programs import Program, ProgramError, area_profile, load_program, program_ids
+
+# SSB names municipalities with Sami or Kven names in both forms ("Oslo - Oslove",
+# "Aarborte - Hattfjelldal"), in no fixed order. Running text names them by the Norwegian form,
+# as Norwegian prose does (Kartverket's stadnamn register gives it as the official Norwegian
+# name); tables keep SSB's official form.
+NORWEGIAN_NAMES = {
+    "0301": "Oslo", "1826": "Hattfjelldal", "1833": "Rana", "1841": "Fauske", "1845": "Sørfold",
+    "1853": "Evenes", "1870": "Sortland", "1875": "Hamarøy", "5001": "Trondheim",
+    "5006": "Steinkjer", "5007": "Namsos", "5025": "Røros", "5037": "Levanger", "5041": "Snåsa",
+    "5043": "Røyrvik", "5503": "Harstad", "5512": "Tjeldsund", "5516": "Gratangen",
+    "5518": "Lavangen", "5536": "Lyngen", "5538": "Storfjord", "5540": "Kåfjord",
+    "5544": "Nordreisa", "5603": "Hammerfest", "5610": "Karasjok", "5612": "Kautokeino",
+    "5622": "Porsanger", "5628": "Tana", "5636": "Nesseby",
+}
+
+
+_RANGE = re.compile(r"(\d{1,4})\s?-\s?(\d{1,4})")
+
+
+def en_dash_range(text: str) -> str:
+    """``"45-49"`` → ``"45–49"``: a text that is just a number range gets the en dash (the
+    typographic rule for ranges, and the form every other range in the reports has)."""
+    match = _RANGE.fullmatch(text.strip())
+    return f"{match[1]}–{match[2]}" if match else text
 
 
 class ParameterError(ValueError):
@@ -47,8 +72,10 @@ class Context:
                 and len(self.region_codes[0]) == 2)
 
     def t(self, key: str, **values: object) -> str:
-        """Translated text in the report's language."""
-        return i18n.t(key, self.language, **values)
+        """Translated text in the report's language; a value that is a number range
+        (``"45-49"``, an age group as SSB codes it) is shown with an en dash (``45–49``)."""
+        shown = {k: en_dash_range(v) if isinstance(v, str) else v for k, v in values.items()}
+        return i18n.t(key, self.language, **shown)
 
     def name(self, code: str, inline: bool = False) -> str:
         """Display name of a region code ("0" is the whole country).
@@ -56,11 +83,14 @@ class Context:
         Args:
             code: municipality, county or ``"0"``.
             inline: the name stands inside a sentence ("enn hele landet", not "enn Hele
-                landet").
+                landet"; "Oslo", not SSB's double form "Oslo - Oslove").
         """
         if code == "0":
             return self.t("national_inline" if inline else "national")
-        return geography.region_name(code)
+        name = geography.region_name(code)
+        if inline and " - " in name:
+            return NORWEGIAN_NAMES.get(code, name)
+        return name
 
     def num(self, value: float | None, decimals: int = 0) -> str:
         """A number in the report's style (``1 234,5`` in Norwegian)."""

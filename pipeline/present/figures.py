@@ -23,13 +23,20 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 REGION_COLOUR = PALETTE[0]
 COMPARISON_COLOUR = "#6b6b6b"
 INTERVAL_ALPHA = 0.25
+FIGURE_WIDTH, FIGURE_HEIGHT = 6.8, 2.4  # inches
+PANELS_HEIGHT = 2.2  # side-by-side panels are each narrow: a lower pair still reads well
+MAX_HEIGHT = 5.0  # half the A4 text height: a tall chart (one bar per industry) leaves room
+PRINT_DPI = 200  # PNG for the PDF: sharp on paper, far cheaper to lay out than SVG
+PRINT_COLOURS = 128  # palette PNG: charts use few colours, the file gets 4× smaller
 
 STYLE = {
-    "figure.figsize": (7.0, 3.8),
+    # The print text width of A4 (174 mm) and a third of its height: figures print at their
+    # own size (9 pt text stays 9 pt) and two fit a page with their captions.
+    "figure.figsize": (FIGURE_WIDTH, FIGURE_HEIGHT),
     "figure.dpi": 100,
-    "font.size": 10,
-    "axes.titlesize": 11,
-    "axes.labelsize": 10,
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
@@ -46,10 +53,13 @@ def apply_style() -> None:
     plt.rcParams.update(STYLE)
 
 
-def new_figure(width: float = 7.0, height: float = 3.8, ncols: int = 1):
-    """A new figure and axes in the report style."""
+def new_figure(width: float = FIGURE_WIDTH, height: float | None = None, ncols: int = 1):
+    """A new figure and axes in the report style, at most :data:`MAX_HEIGHT` inches tall."""
     apply_style()
-    return plt.subplots(1, ncols, figsize=(width, height), layout="constrained")
+    if height is None:
+        height = FIGURE_HEIGHT if ncols == 1 else PANELS_HEIGHT
+    return plt.subplots(1, ncols, figsize=(width, min(height, MAX_HEIGHT)),
+                        layout="constrained")
 
 
 def _whole_year_ticks(fig) -> None:
@@ -156,6 +166,78 @@ def missing_axis_labels(fig) -> list[str]:
     return missing
 
 
+def _dash_ranges(fig) -> None:
+    """Category tick labels that are number ranges ("25-29") get the en dash ("25–29")."""
+    from pipeline.present.context import en_dash_range
+
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = axis.get_ticklabels()
+            texts = [label.get_text() for label in labels]
+            dashed = [en_dash_range(text) for text in texts]
+            if dashed != texts:
+                axis.set_ticks(axis.get_ticklocs(), dashed)
+
+
+def _wrap(text: str) -> str:
+    """The text on two lines, broken at the space nearest its middle (unchanged without one)."""
+    spaces = [i for i, char in enumerate(text) if char == " "]
+    if not spaces:
+        return text
+    cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return text[:cut] + "\n" + text[cut + 1:]
+
+
+def _fit_axis_labels(fig) -> None:
+    """A y-axis label longer than its axis goes on two lines, so it is never cut off."""
+    renderer = _canvas(fig).get_renderer()
+    for ax in fig.get_axes():
+        label = ax.yaxis.label
+        text = label.get_text()
+        if not text or "\n" in text:
+            continue
+        if label.get_window_extent(renderer).height > ax.get_window_extent(renderer).height:
+            label.set_text(_wrap(text))
+
+
+def _prepare(fig, language: str | None) -> None:
+    """Ticks, number style, legend and tick thinning before a figure is drawn."""
+    _whole_year_ticks(fig)
+    _dash_ranges(fig)
+    _fit_axis_labels(fig)
+    if language:
+        _localise_ticks(fig, language)
+    _legend_when_labelled(fig)
+    _thin_ticks(fig)
+    for name in missing_axis_labels(fig):
+        LOG.warning("figure %r: the y axis has no label (say the unit)", name)
+
+
+def _svg_text(fig) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    svg = buffer.getvalue()
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg
+
+
+def _png_bytes(fig) -> bytes:
+    """The figure as a palette PNG at print resolution, the same bytes for the same figure.
+
+    Pillow's median-cut quantiser without dithering is deterministic; matplotlib writes no
+    date or software name when ``Software`` is None.
+    """
+    from PIL import Image
+
+    raw = io.BytesIO()
+    fig.savefig(raw, format="png", dpi=PRINT_DPI, metadata={"Software": None})
+    image = Image.open(io.BytesIO(raw.getvalue())).convert("RGB").quantize(
+        colors=PRINT_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
 def to_svg(fig, language: str | None = None) -> str:
     """Render a figure to deterministic SVG text (no metadata dates) and close it.
 
@@ -168,16 +250,20 @@ def to_svg(fig, language: str | None = None) -> str:
         language: ``nb`` or ``en``: tick labels follow that language's number style (decimal
             comma and thin-space thousands in bokmål). ``None`` keeps matplotlib's labels.
     """
-    _whole_year_ticks(fig)
-    if language:
-        _localise_ticks(fig, language)
-    _legend_when_labelled(fig)
-    _thin_ticks(fig)
-    for name in missing_axis_labels(fig):
-        LOG.warning("figure %r: the y axis has no label (say the unit)", name)
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    _prepare(fig, language)
+    svg = _svg_text(fig)
     plt.close(fig)
-    svg = buffer.getvalue()
-    start = svg.find("<svg")
-    return svg[start:] if start >= 0 else svg
+    return svg
+
+
+def render(fig, language: str | None = None) -> tuple[str, bytes]:
+    """The figure as SVG (for the screen) and as print PNG (for the PDF), then closed.
+
+    Both are drawn from the same prepared figure (see :func:`to_svg`), so they show the same
+    ticks and labels. The PDF uses the PNG: a matplotlib SVG costs WeasyPrint about half a
+    second per figure to parse, lay out and draw; the PNG a few hundredths.
+    """
+    _prepare(fig, language)
+    svg, png = _svg_text(fig), _png_bytes(fig)
+    plt.close(fig)
+    return svg, png

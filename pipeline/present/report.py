@@ -32,6 +32,7 @@ language.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Sequence
 from functools import cache
@@ -44,7 +45,13 @@ from markupsafe import Markup
 
 from pipeline import i18n
 from pipeline.present import figures
-from pipeline.present.context import Context, ParameterError, install_error_display, setup
+from pipeline.present.context import (
+    Context,
+    ParameterError,
+    en_dash_range,
+    install_error_display,
+    setup,
+)
 
 __all__ = ["FINDING_MIME", "TABLE_MIME", "Context", "ParameterError",
            "barometer", "figure", "finding", "heading", "notice", "paragraph", "setup",
@@ -129,7 +136,7 @@ def finding(ctx: Context, key: str, text: str, value: str | None = None, rank: i
 
 def _format_cell(value: Any, ctx: Context, decimals: int) -> str:
     if isinstance(value, str):
-        return value
+        return en_dash_range(value)  # "15-29" as SSB codes an age group shows as "15–29"
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "–"
     if isinstance(value, (int, float)):
@@ -232,11 +239,13 @@ def figure(ctx: Context, fig, alt: str, caption: str) -> None:
     if not alt.strip():
         raise ValueError("every figure needs alt text saying what it shows and its main number")
     figure_id = ctx.next_id("figure")
-    svg = figures.to_svg(fig, language=ctx.language)
+    svg, png = figures.render(fig, language=ctx.language)
     title = Markup('<title id="{}">{}</title>').format(f"{figure_id}-alt", alt)  # escapes alt
     svg = svg.replace("<svg ", f'<svg role="img" aria-labelledby="{figure_id}-alt" ', 1)
     svg = svg.replace(">", ">" + str(title), 1)
-    _display({"text/html": _markup("figure", figure_id, Markup(svg), caption),
+    # The same chart as a print PNG with the same alt text: the PDF lays out that instead.
+    src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    _display({"text/html": _markup("figure", figure_id, Markup(svg), caption, src, alt),
               "text/plain": f"[{alt}]"})
 
 

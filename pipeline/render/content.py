@@ -3,8 +3,9 @@
 The report is the notebook's display outputs only (see the nbconvert template
 ``templates/nbconvert/innsikt``). A notebook with an ``error`` output failed and is refused.
 Matplotlib SVG ids (``figure_1``, glyph ids, clip paths) repeat from one figure to the next, so
-every inline SVG gets its ids scoped to itself; the combined programme PDF scopes every id once
-more by analysis.
+every inline SVG gets its ids scoped to itself; the combined programme PDF gives the anchors of
+each analysis's pages the analysis as prefix (:mod:`pipeline.render.combined`). Long tables move
+to the report's detail part (:func:`split_long_tables`).
 """
 
 from __future__ import annotations
@@ -129,8 +130,6 @@ _TABLE_WRAP = re.compile(r'<div class="table-wrap( barometer)?">(\s*<table\b.*?<
 
 
 _FINDING = re.compile(r'<p class="finding" id="([^"]+)"[^>]*>.*?</p>', re.S)
-_BAROMETER = re.compile(r'<div class="table-wrap[^"]*\bbarometer\b[^"]*"[^>]*>.*?</table>.*?</div>',
-                        re.S)
 _WIDE_WRAP = re.compile(r'(<div class="table-wrap (?:wide|very-wide)[^"]*"[^>]*>)')
 
 
@@ -144,24 +143,40 @@ def strip_findings(markup: str, ids: set[str]) -> str:
 _ANY_TABLE = re.compile(r'<div class="table-wrap[^"]*"[^>]*>\s*<table\b.*?</table>.*?</div>', re.S)
 
 
-def move_long_tables(markup: str, max_rows: int, note: str) -> str:
-    """Replace tables longer than ``max_rows`` by one line naming them (they stay in full in
-    the HTML report and the workbook); ``note`` is a template with ``{caption}``."""
-    from markupsafe import escape
+def _caption_text(table_markup: str) -> str:
+    caption = re.search(r"<caption[^>]*>(.*?)</caption>", table_markup, re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", caption[1])).strip() if caption else ""
+
+
+def split_long_tables(markup: str, max_rows: int, note: str) -> tuple[str, str]:
+    """Move tables longer than ``max_rows`` (and barometers) out of the running text.
+
+    Args:
+        markup: a report body.
+        max_rows: the longest table kept where it stands.
+        note: a template with ``{caption}``: the line left where a table stood.
+
+    Returns:
+        The body with one line naming each moved table, and the moved tables in order (the
+        report's detail part, printed after the main part).
+    """
+    from markupsafe import Markup, escape
+
+    moved: list[str] = []
 
     def one(match: re.Match[str]) -> str:
-        if match[0].count("<tr>") - 1 <= max_rows:
+        long = match[0].count("<tr>") - 1 > max_rows
+        if not long and not re.match(r'<div class="table-wrap[^"]*\bbarometer\b', match[0]):
             return match[0]
-        caption = re.search(r"<caption[^>]*>(.*?)</caption>", match[0], re.S)
-        text = html.unescape(re.sub(r"<[^>]+>", "", caption[1])) if caption else ""
-        return f'<p class="table-note moved">{escape(note.format(caption=text))}</p>'
+        moved.append(match[0])
+        table_id = re.search(r'<table id="([^"]+)"', match[0])
+        caption = escape(_caption_text(match[0]))
+        if table_id:  # the caption links to the table (in the combined PDF: to the appendix)
+            caption = Markup('<a href="#{}">{}</a>').format(table_id[1], caption)
+        text = Markup(escape(note)).format(caption=caption)
+        return f'<p class="table-note moved">{text}</p>'
 
-    return _ANY_TABLE.sub(one, markup)
-
-
-def strip_barometers(markup: str) -> str:
-    """Leave out an analysis's part of the barometer (the programme shows it merged, once)."""
-    return _BAROMETER.sub("", markup)
+    return _ANY_TABLE.sub(one, markup), "\n".join(moved)
 
 
 def add_scroll_hints(markup: str, hint: str) -> str:
@@ -194,12 +209,6 @@ def mark_wide_tables(markup: str) -> str:
         return f'<div class="table-wrap {size}{extra}" tabindex="0"{named}>{table}'
 
     return _TABLE_WRAP.sub(rewrite, markup)
-
-
-def shift_headings(markup: str, by: int = 1) -> str:
-    """Move every heading ``by`` levels down (h2 → h3), capped at h6."""
-    return re.sub(r"<(/?)h([1-6])\b",
-                  lambda m: f"<{m[1]}h{min(6, int(m[2]) + by)}", markup)
 
 
 # ---------------------------------------------------------------- nbconvert

@@ -27,12 +27,14 @@ from pipeline.render.content import (
     ReportContent,
     add_scroll_hints,
     read_report,
+    split_long_tables,
     strip_findings,
 )
 
 LOG = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 MAX_KEY_FINDINGS = 6  # the summary a councillor reads first: 3 to 6 findings (issue 7)
+MAX_MAIN_ROWS = 8  # longer tables go to the report's detail part (and the workbook)
 MAX_HTML_BYTES = 5_000_000
 
 
@@ -227,16 +229,41 @@ def methods_context(program: Program, provenance: Iterable[Mapping[str, Any]],
             "split_rules": split_rules(provenance, lang)}
 
 
+def _summary(content: ReportContent, program: Program, analysis: str,
+             lang: str) -> list[dict[str, Any]]:
+    """The report's key findings: its first-ranked few, and every finding of this analysis
+    that the programme's front page shows.
+
+    The body leaves these out, so the combined PDF (front page, then the analyses' bodies)
+    shows each finding once, and so does the analysis report (summary, then body).
+    """
+    from pipeline.render import frontpage
+
+    def link(_analysis: str, _anchor: str) -> str:
+        return ""
+
+    reports = {analysis: content}
+    on_front = frontpage.shown_finding_ids(
+        frontpage.blocks(program, reports, lang, link),
+        frontpage.references(program, reports, lang, link)).get(analysis, set())
+    summary = content.key_findings(MAX_KEY_FINDINGS)
+    ids = {str(f.get("id")) for f in summary}
+    return summary + [f for f in content.key_findings()
+                      if str(f.get("id")) in on_front and str(f.get("id")) not in ids]
+
+
 def analysis_page(content: ReportContent, *, program: Program, analysis: str, demo: bool,
                   provenance: Iterable[Mapping[str, Any]]) -> str:
     """The HTML text of one analysis report (see :func:`render_analysis_html`)."""
     lang = report_language(program, content.parameters)
     title = texts.analysis_title(analysis, lang)
-    summary = content.key_findings(MAX_KEY_FINDINGS)
+    summary = _summary(content, program, analysis, lang)
     # Each finding is shown once: in the summary (linking to its section) or, beyond the
     # summary's few, where it arises.
     body = strip_findings(content.body, {str(f.get("id")) for f in summary if f.get("id")})
-    body = add_scroll_hints(body, texts.t("scroll_hint", lang))
+    body, detail = split_long_tables(body, MAX_MAIN_ROWS, texts.t("table_in_detail", lang))
+    hint = texts.t("scroll_hint", lang)
+    body, detail = add_scroll_hints(body, hint), add_scroll_hints(detail, hint)
     facts = [(texts.t("owner", lang), program.owner)] if program.owner else []
     facts += [(texts.t("area", lang), area_label(program, content.parameters)),
               (texts.t("data_source", lang), source_label(demo, lang))]
@@ -246,7 +273,7 @@ def analysis_page(content: ReportContent, *, program: Program, analysis: str, de
         description=f"{program.title}: {title}",
         analysis_title=title, facts=facts,
         findings=summary,
-        body=Markup(body),
+        body=Markup(body), detail=Markup(detail),
         reproduce=_reproduce(program, analysis, lang),
         **methods_context(program, provenance, lang))
     return _environment().get_template("report.html.j2").render(context)

@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import re
 from pathlib import Path
 
 from pipeline import io
@@ -21,7 +22,8 @@ FONT_EPOCH = "946684800"  # 2000-01-01T00:00:00Z, the same constant as the workb
 PRINT_CSS = Path(__file__).resolve().parent / "print.css"
 
 
-def _fixed_date() -> str | None:
+def fixed_date() -> str | None:
+    """``SOURCE_DATE_EPOCH`` as a PDF date, else none (the reproducible-builds convention)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not epoch:
         return None
@@ -30,7 +32,7 @@ def _fixed_date() -> str | None:
 
 
 @contextlib.contextmanager
-def _font_clock():
+def font_clock():
     """Fix the clock fontTools stamps into every embedded font subset (``head.modified``).
 
     fontTools reads ``SOURCE_DATE_EPOCH``; without it each PDF would carry the time it was
@@ -54,12 +56,27 @@ def _offline_fetcher():
     return URLFetcher(allowed_protocols=("file", "data"))
 
 
+# A figure's screen SVG when the same chart follows as print PNG (pipeline.present.report).
+_SCREEN_SVG = re.compile(r'(<figure\b[^>]*>)<svg\b.*?</svg>\s*(<img class="print-figure")', re.S)
+
+
+def for_print(html_text: str) -> str:
+    """The page as WeasyPrint should read it: screen SVGs that have a print PNG left out.
+
+    WeasyPrint parses every element, shown or not; a matplotlib SVG costs it about half a
+    second (parse, layout, drawing) against a few hundredths for the PNG.
+    """
+    return _SCREEN_SVG.sub(r"\1\2", html_text)
+
+
 def with_print_css(html_text: str) -> str:
-    """The page with the print stylesheet added last in ``<head>`` (so it wins the cascade).
+    """The page with the print stylesheet added last in ``<head>`` (so it wins the cascade),
+    and screen-only figures left out (see :func:`for_print`).
 
     The print stylesheet uses CSS Paged Media (running strings, page counters, leaders), which
     HTML validators reject, so it is added here for WeasyPrint rather than kept in the page.
     """
+    html_text = for_print(html_text)
     css = PRINT_CSS.read_text(encoding="utf-8").strip()
     marker = "</head>"
     if marker not in html_text:
@@ -85,8 +102,8 @@ def write_pdf(out_pdf: Path, *, title: str, language: str, html_path: Path | Non
         html_text = Path(html_path).read_text(encoding="utf-8")
     source = HTML(string=with_print_css(html_text or ""), base_url=None,
                   url_fetcher=_offline_fetcher())
-    created = _fixed_date()
-    with _font_clock():
+    created = fixed_date()
+    with font_clock():
         document = source.render()
         document.metadata.title = title
         document.metadata.lang = language

@@ -16,22 +16,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
-
 from pipeline import i18n
 from pipeline.programs import Program
-from pipeline.render import frontpage, texts
-from pipeline.render.content import (
-    RenderError,
-    ReportContent,
-    move_long_tables,
-    prefix_ids,
-    read_report,
-    shift_headings,
-    strip_barometers,
-    strip_findings,
-)
+from pipeline.render import combined, frontpage, texts
+from pipeline.render.content import RenderError, ReportContent, read_report
 from pipeline.render.html import (
+    analysis_page,
     area_label,
     methods_context,
     page_context,
@@ -40,11 +30,9 @@ from pipeline.render.html import (
     source_label,
     write_page,
 )
-from pipeline.render.pdf import write_pdf
 from pipeline.render.workbook import render_workbook
 
 LOG = logging.getLogger(__name__)
-COMBINED_MAX_ROWS = 10  # longer tables stay in the HTML reports and the workbook, not the PDF
 
 
 def _ordered(program: Program, executed: Mapping[str, Path]) -> list[str]:
@@ -68,32 +56,28 @@ def _front(program: Program, reports: Mapping[str, ReportContent], lang: str,
 
 
 def combined_page(program: Program, reports: Mapping[str, ReportContent], *, demo: bool,
-                  provenance: list[dict]) -> str:
-    """HTML of the combined programme report (source of ``<program>.pdf``).
+                  provenance: list[dict], part: str = "front") -> str:
+    """HTML of one piece of the combined programme PDF that is laid out on its own.
 
-    Page 1 is the front page (one block per programme question, the programme's own figures
-    beside ours), then the contents, the barometer (when the analyses published one) and each
-    analysis as a section: its headings move one level down (the analysis title is the h2),
-    its ids get the analysis name as prefix so they stay unique in one document, and the
-    findings already on the front page and its part of the barometer are left out (each is
-    shown once).
+    ``part="front"``: page 1 is the front page (one block per programme question, the
+    programme's own figures beside ours), then the contents and the barometer (when the
+    analyses published one). ``part="appendix"``: the one methods and sources appendix of
+    every analysis, with a line naming the analysis reports and the workbook for the long
+    tables. The analyses' main parts come between them, as laid out in their own reports
+    (:mod:`pipeline.render.combined`).
     """
     lang = program.language
     front = _front(program, reports, lang,
                    lambda analysis, anchor: f"#a-{analysis}-{anchor}" if anchor else "")
-    sections = []
-    for analysis, content in reports.items():
-        anchor = f"a-{analysis}"
-        body = strip_barometers(strip_findings(content.body, front["shown"].get(analysis, set())))
-        body = move_long_tables(body, COMBINED_MAX_ROWS, texts.t("table_in_workbook", lang))
-        body = prefix_ids(shift_headings(body), f"{anchor}-")
-        sections.append({"anchor": anchor, "title": texts.analysis_title(analysis, lang),
-                         "body": Markup(body)})
+    sections = [{"anchor": f"a-{analysis}", "title": texts.analysis_title(analysis, lang)}
+                for analysis in reports]
+    pointer = texts.t("appendix_pointer", lang, workbook="tables.xlsx",
+                      files=", ".join(f"{a}.pdf" for a in reports))
     context = page_context(program, lang, demo, page_title=program.title,
                            description=program.description_for(lang),
                            facts=_facts(program, lang, demo), analyses=sections, reproduce="",
-                           body_class="combined", **front,
-                           **methods_context(program, provenance, lang))
+                           body_class=f"combined combined-{part}", part=part, pointer=pointer,
+                           **front, **methods_context(program, provenance, lang))
     return render_template("combined.html.j2", context)
 
 
@@ -167,10 +151,11 @@ def render_program(program: Program, executed: dict[str, Path], out_dir: Path, *
     written: dict[str, Path] = {}
     written["index"] = write_page(out_dir / "index.html", program_page(
         program, reports, demo=demo, combined_pdf=pdf_name, workbook=workbook_name))
-    written["pdf"] = write_pdf(out_dir / pdf_name, title=program.title, language=lang,
-                               html_text=combined_page(program, reports, demo=demo,
-                                                       provenance=provenance),
-                               base_url=out_dir)
+    documents = {a: combined.layout(analysis_page(c, program=program, analysis=a, demo=demo,
+                                                  provenance=provenance))
+                 for a, c in reports.items()}
+    written["pdf"] = combined.write_combined(program, reports, documents, out_dir / pdf_name,
+                                             demo=demo, provenance=provenance)
     written["workbook"] = render_workbook(out_dir / workbook_name, program, reports, demo=demo,
                                           provenance=provenance, lang=lang)
     return written

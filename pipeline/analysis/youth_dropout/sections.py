@@ -123,8 +123,10 @@ def neet_section(ctx, result: YouthResult) -> Section:
                     area=_area(ctx), share=ctx.pct(last["value"]),
                     ci=_ci(ctx, last["ci_low"], last["ci_high"]),
                     national=ctx.pct(nat.iloc[0] if len(nat) else float("nan")))
-        section.add("figure", fig=fig, alt=alt, caption=ctx.t(
-            "yd_neet_fig_caption", area=_area(ctx), county=county_name or ctx.t("national")))
+        # A county's own report has no county line: the caption names the country once.
+        key = "yd_neet_fig_caption" if county_name else "yd_neet_fig_caption_national"
+        section.add("figure", fig=fig, alt=alt,
+                    caption=ctx.t(key, area=_area(ctx), county=county_name))
     section.add("table", **_neet_table(ctx, rows))
     for item in _neet_findings(ctx, result, rows):
         section.add("finding", **item)
