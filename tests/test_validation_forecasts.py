@@ -83,15 +83,18 @@ def test_plausible_effect_is_diluted_on_a_county_statistic():
     assert indicators.plausible_in(spec, 3.0) == spec.plausible_effect
 
 
-def test_effect_section_shows_the_validation_table_even_without_targets():
-    from types import SimpleNamespace
+def test_methods_appendix_carries_the_validation_table_and_its_summary():
+    from pipeline.analysis.effects.tables import validation_summary, validation_table
+    from pipeline.render.html import validation_context
 
-    from pipeline import i18n
-    from pipeline.analysis.effects import sections
-
-    ctx = SimpleNamespace(t=lambda key, **kw: i18n.t(key, "nb", **kw), language="nb")
-    section = sections.effect_section(ctx, ())
-    kinds = [kind for kind, _ in section.items]
-    assert kinds[:2] == ["paragraph", "heading"] and "table" in kinds
-    table = next(p["df"] for kind, p in section.items if kind == "table")
-    assert len(table) >= 40 and "Falsk alarm (%)" in table.columns
+    table = validation_table()
+    summary = validation_summary(table)
+    assert summary["designs"].sum() == len(table) >= 40
+    did = summary.set_index("estimator").loc["did"]
+    assert 2 <= did["null_low"] <= did["null_high"] <= 8
+    assert 90 <= did["coverage_low"] <= did["coverage_high"] <= 98
+    assert did["failing"] == (table[table["estimator"] == "did"]["note"]
+                              .str.startswith("no valid")).sum()
+    context = validation_context("nb")
+    assert len(context["validation"]) == len(table) and context["validation_runs"] >= 400
+    assert len(context["validation_summary"]) == len(summary)

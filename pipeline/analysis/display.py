@@ -21,7 +21,7 @@ class Section:
     level: int = 2
     items: list[tuple[str, dict]] = field(default_factory=list)
 
-    def add(self, kind: str, **payload) -> Section:
+    def add(self, kind: str, /, **payload) -> Section:
         """Append an item: ``paragraph``/``notice`` (text), ``table`` (df, caption, …),
         ``figure`` (fig, alt, caption) or ``finding`` (key, text, value, rank)."""
         self.items.append((kind, payload))

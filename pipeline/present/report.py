@@ -185,7 +185,9 @@ def table(ctx: Context, df: pd.DataFrame, caption: str, counts: Sequence[str] = 
         cell_classes: optional frame shaped like ``df`` of CSS classes per cell (the
             barometer's ``better``/``worse``).
         notes: further footnotes (after ``note``).
-        kind: an optional table kind recorded in the JSON copy (``barometer``).
+        kind: an optional table kind recorded in the JSON copy: ``barometer``, or ``detail``
+            for a table that belongs in the report's detail part (printed after the main
+            part, and left out of the combined PDF) however short it is.
         extra: further fields of the JSON copy (the barometer's structured rows).
 
     See :func:`pipeline.disclosure.suppress` for the rules (primary and secondary suppression).
@@ -211,7 +213,7 @@ def table(ctx: Context, df: pd.DataFrame, caption: str, counts: Sequence[str] = 
         all_notes.append(ctx.t("suppressed_note", threshold=ctx.threshold))
     markup = _markup("table", table_id, caption, head,
                      _rows(published, ctx, per_col, default, cell_classes), all_notes,
-                     " barometer" if kind == "barometer" else "")
+                     f" {kind}" if kind in ("barometer", "detail") else "")
     records = json.loads(published.to_json(orient="split", index=False, force_ascii=False))
     payload = {"id": table_id, "caption": caption, "columns": records["columns"],
                "data": records["data"], "notes": all_notes,

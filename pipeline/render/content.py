@@ -126,7 +126,8 @@ def scope_svg_ids(markup: str, start: int = 1) -> tuple[str, int]:
 
 WIDE_TABLE_COLUMNS = 8  # from here a table gets a smaller print font
 VERY_WIDE_TABLE_COLUMNS = 12  # from here it is printed on a landscape page
-_TABLE_WRAP = re.compile(r'<div class="table-wrap( barometer)?">(\s*<table\b.*?</table>)', re.S)
+_TABLE_WRAP = re.compile(r'<div class="table-wrap( barometer| detail)?">(\s*<table\b.*?</table>)',
+                         re.S)
 
 
 _FINDING = re.compile(r'<p class="finding" id="([^"]+)"[^>]*>.*?</p>', re.S)
@@ -149,7 +150,8 @@ def _caption_text(table_markup: str) -> str:
 
 
 def split_long_tables(markup: str, max_rows: int, note: str) -> tuple[str, str]:
-    """Move tables longer than ``max_rows`` (and barometers) out of the running text.
+    """Move tables longer than ``max_rows`` (and barometers and ``detail`` tables) out of the
+    running text.
 
     Args:
         markup: a report body.
@@ -166,7 +168,8 @@ def split_long_tables(markup: str, max_rows: int, note: str) -> tuple[str, str]:
 
     def one(match: re.Match[str]) -> str:
         long = match[0].count("<tr>") - 1 > max_rows
-        if not long and not re.match(r'<div class="table-wrap[^"]*\bbarometer\b', match[0]):
+        if not long and not re.match(r'<div class="table-wrap[^"]*\b(barometer|detail)\b',
+                                     match[0]):
             return match[0]
         moved.append(match[0])
         table_id = re.search(r'<table id="([^"]+)"', match[0])

@@ -226,7 +226,31 @@ def methods_context(program: Program, provenance: Iterable[Mapping[str, Any]],
     return {"sources": sources, "threshold": program.disclosure_threshold,
             "sources_have_retrieved": any(s["retrieved"] for s in sources),
             "sources_have_notes": any(s["note"] for s in sources),
-            "split_rules": split_rules(provenance, lang)}
+            "split_rules": split_rules(provenance, lang), **validation_context(lang)}
+
+
+def validation_context(lang: str) -> dict[str, Any]:
+    """The measured size and coverage of every estimator (``make validate``), for the methods
+    appendix: the whole table (analysis reports) and one row per estimator (combined PDF)."""
+    from pipeline.analysis.effects.tables import validation_summary, validation_table
+
+    table = validation_table()
+
+    def pct(value: float) -> str:
+        return "–" if value != value else i18n.fmt_number(value, lang, 1)
+
+    def span(low: float, high: float) -> str:
+        return "–" if low != low else (pct(low) if low == high else f"{pct(low)}–{pct(high)}")
+
+    full = [{"design": r.design, "estimator": r.estimator, "runs": str(r.runs),
+             "null": pct(r.null_rejection), "coverage": pct(r.coverage), "note": r.note}
+            for r in table.itertuples(index=False)]
+    summary = [{"estimator": r.estimator, "designs": str(r.designs),
+                "null": span(r.null_low, r.null_high),
+                "coverage": span(r.coverage_low, r.coverage_high), "failing": str(r.failing)}
+               for r in validation_summary(table).itertuples(index=False)]
+    runs = int(table["runs"].max()) if len(table) else 0
+    return {"validation": full, "validation_summary": summary, "validation_runs": runs}
 
 
 def _summary(content: ReportContent, program: Program, analysis: str,

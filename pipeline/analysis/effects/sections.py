@@ -321,7 +321,6 @@ def effect_section(ctx, results: tuple) -> Section:
     section = Section(heading=ctx.t("fx_heading"))
     if not results:
         section.add("paragraph", text=ctx.t("fx_none"))
-        add_validation(ctx, section)  # the methods behind the report's other intervals
         return section
     section.add("paragraph", text=ctx.t("fx_intro"))
     assessments = [r for r in results if isinstance(r, Assessment)]
@@ -343,34 +342,13 @@ def effect_section(ctx, results: tuple) -> Section:
                 shown += 1
             else:
                 section.add("notice" if kind == "notice" else "paragraph", text=text)
-        drawn = figure(ctx, a)
+        # Before its first post-start cohort an indicator has nothing to track yet; its history
+        # is the analysis's own chart (completion by cohort), so it is not drawn twice.
+        drawn = None if a.problem == "no_post_cohort" else figure(ctx, a)
         if drawn is not None:
             section.add("figure", fig=drawn[0], alt=drawn[1], caption=drawn[2])
     section.add("paragraph", text=ctx.t("fx_cannot_say"))
-    add_validation(ctx, section)
     return section
-
-
-def validation_frame(ctx, table: pd.DataFrame) -> pd.DataFrame:
-    """The validation table with headers in the report's language (design names as run)."""
-    return pd.DataFrame({
-        ctx.t("fx_val_col_design"): table["design"], ctx.t("fx_val_col_estimator"):
-        table["estimator"], ctx.t("fx_val_col_runs"): table["runs"].astype(str),
-        ctx.t("fx_val_col_null"): table["null_rejection"].round(1),
-        ctx.t("fx_val_col_coverage"): table["coverage"].round(1),
-        ctx.t("fx_val_col_note"): table["note"]})
-
-
-def add_validation(ctx, section: Section) -> None:
-    """Methods: the measured size and coverage of every estimator (``make validate``)."""
-    table = tables.validation_table()
-    section.add("heading", text=ctx.t("fx_validation_heading"), level=3)
-    if table.empty:
-        section.add("paragraph", text=ctx.t("fx_validation_missing"))
-        return
-    section.add("paragraph", text=ctx.t("fx_validation_intro"))
-    section.add("table", df=validation_frame(ctx, table), decimals=1,
-                caption=ctx.t("fx_validation_caption", runs=int(table["runs"].max())))
 
 
 def track(ctx, panels: dict[str, Callable[[str], pd.DataFrame]]) -> None:

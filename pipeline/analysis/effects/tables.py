@@ -87,3 +87,26 @@ def validation_table(path: Path = VALIDATION_RESULTS) -> pd.DataFrame:
         rows.append([cells[0], cells[1], int(cells[2]), _percent(cells[3]), _percent(cells[4]),
                      cells[5]])
     return pd.DataFrame(rows, columns=VALIDATION_COLUMNS)
+
+
+def validation_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per estimator of the validation table: how many designs, the range of null
+    rejection and coverage over the designs where it holds, and how many designs it does not
+    (declared "no valid interval" or outside the range; the note says which).
+
+    Returns:
+        Columns estimator, designs, null_low, null_high, coverage_low, coverage_high, failing.
+    """
+    columns = ["estimator", "designs", "null_low", "null_high", "coverage_low",
+               "coverage_high", "failing"]
+    if table.empty:
+        return pd.DataFrame(columns=columns)
+    holds = table["note"].str.match(r"(ok|truth|shape|population|null|no interval published)")
+    rows = []
+    for estimator, group in table.groupby("estimator", sort=False):
+        ok = group[holds.loc[group.index]]
+        rows.append([estimator, len(group), ok["null_rejection"].min(),
+                     ok["null_rejection"].max(), ok["coverage"].min(), ok["coverage"].max(),
+                     int(len(group) - len(ok))])
+    return pd.DataFrame(rows, columns=columns)
+

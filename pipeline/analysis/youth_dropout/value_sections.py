@@ -89,7 +89,9 @@ def _effect_part(ctx, result: YouthResult, section: Section) -> None:
                 method=ctx.t("yd_worth_method", effect=method, unit=common["unit"],
                              origin=common["origin"]),
                 **({"reference": reference} if reference else {"question": "yd_q_worth"}))
+    # The kroner are on the front page and in the finding; the table is detail.
     section.add("table", df=_effect_table(ctx, row), decimals=1, row_relations=False,
+                kind="detail",
                 caption=ctx.t("yd_worth_table_caption", area=ctx.region_label),
                 note=ctx.t("yd_worth_table_note"))
 
@@ -130,6 +132,7 @@ def _income_part(ctx, result: YouthResult, section: Section) -> None:
                 method=ctx.t("yd_worth_income_method"),
                 question="yd_q_cohort_income")
     section.add("table", df=_income_table(ctx, kroner, fit), decimals=0, row_relations=False,
+                kind="detail",
                 caption=ctx.t("yd_worth_income_caption", area=ctx.region_label,
                               base=ci["base_year"]),
                 note=ctx.t("yd_worth_income_note"))
