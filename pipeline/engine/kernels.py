@@ -201,7 +201,10 @@ _ALL: list[WarmKernel] = []
 def lease(cwd: Path):
     """A clean warm kernel for one notebook; it goes back to the pool afterwards.
 
-    A kernel that died during the notebook is shut down instead of returned.
+    The kernel is cleaned when it comes back, not when it is next leased: its last notebook's
+    namespace and memory are given up while its worker renders (lays out PDFs), so the two do
+    not hold their peaks at once. A kernel that died during the notebook, or cannot be
+    cleaned, is shut down instead of returned.
     """
     with _LOCK:
         kernel = next((k for k in _IDLE if k.cwd == Path(cwd)), None)
@@ -214,19 +217,16 @@ def lease(cwd: Path):
         kernel = WarmKernel(cwd)
         with _LOCK:
             _ALL.append(kernel)
-    else:
-        try:
-            kernel.clean()
-        except Exception:  # noqa: BLE001 — a kernel that cannot be cleaned is replaced
-            _forget(kernel)
-            kernel = WarmKernel(cwd)
-            with _LOCK:
-                _ALL.append(kernel)
     healthy = False
     try:
         yield kernel
         healthy = kernel.alive()
     finally:
+        if healthy:
+            try:
+                kernel.clean()
+            except Exception:  # noqa: BLE001 — a kernel that cannot be cleaned is replaced
+                healthy = False
         if healthy:
             with _LOCK:
                 _IDLE.append(kernel)
