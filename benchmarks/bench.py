@@ -11,8 +11,16 @@ Measured side by side in one run, on a temporary copy of the project with demo d
    and for the whole run (wall × workers / notebooks − cells: everything else, PDFs included).
 3. **Area batch**: ≥ 30 area-profile notebooks at 1 and 2 workers: notebooks per minute,
    scaling efficiency (rate at 2 / (2 × rate at 1)), projected time for 357 municipalities × 3.
-4. **Peak memory per worker**: the worker process's and its kernel's peak resident memory.
+4. **Peak memory per worker**: the worker process's and its kernel's resident memory
+   together, sampled every 0.1 s in the worker (the figure), and the sum of their separate
+   peaks (``VmHWM``; an upper bound, as the two peak at different times).
 5. **No-op rebuild**: `innsikt run` again with nothing changed.
+
+At the end the five figures are printed side by side with their targets and the load average
+(1-minute) before and after each part. ``--quick`` measures the same five figures on fewer
+notebooks (two programmes, four areas) for a check during development; the default is the
+honest run. Do not edit ``pipeline/`` while it runs: the no-op rebuild would see a changed
+package and rebuild everything.
 
 Targets (for the reader; nothing here is a test): ≥ 3× faster than the loop, overhead ≤ 1.5 s
 per notebook, 2-worker efficiency ≥ 80 %, < 1 GiB per worker, national batch < 45 min.
@@ -38,8 +46,20 @@ AREAS = ("4005", "4204", "3303", "5044", "4601", "1108", "3301", "5001", "1103",
          "4003", "1506", "3201", "3403", "1804")
 
 
+FIGURES: dict[str, str] = {}
+
+
 def _line(label: str, value: str) -> None:
     print(f"  {label:58} {value}", flush=True)
+
+
+def _load() -> str:
+    return f"{os.getloadavg()[0]:.1f}"
+
+
+def _figure(key: str, value: str, target: str, met: bool | None, load: str) -> None:
+    verdict = "" if met is None else ("  met" if met else "  NOT met")
+    FIGURES[key] = f"  {key:44} {value:>12}   {target:10} load {load:>11}{verdict}"
 
 
 def _prepare(root: Path) -> None:
@@ -106,29 +126,43 @@ def _memory(summary) -> str:
     if not summary.memory:
         return "n/a"
     peak = max(summary.memory.values())
-    return f"{peak:6.0f} MiB max over {len(summary.memory)} workers"
+    bound = max(getattr(summary, "memory_bound", {}).values(), default=0.0)
+    return (f"{peak:6.0f} MiB max over {len(summary.memory)} workers "
+            f"(sum of separate peaks {bound:.0f} MiB)")
+
+
+def _peak(summary) -> float:
+    return max(summary.memory.values()) if summary.memory else float("nan")
 
 
 def compare(programmes: list[str], workers: int) -> None:
     print(f"\n(1) innsikt vs papermill + nbconvert CLI loop, {workers} workers, "
           f"{len(programmes)} programmes", flush=True)
+    load = _load()
     loop = _loop(Path(os.environ["INNSIKT_ROOT"]), programmes, workers)
     summary, wall = _innsikt(programmes, workers)
+    load = f"{load}→{_load()}"
     n = len(summary.notebooks)
     _line(f"hand-written loop ({n} notebooks, HTML only)", f"{loop:6.1f} s")
     _line("innsikt run --force (HTML + PDF + combined + workbook)", f"{wall:6.1f} s")
     _line("ratio loop / innsikt (target ≥ 3)", f"{loop / wall:6.2f}×")
+    _figure("(1) loop / innsikt", f"{loop / wall:.2f}×", "≥ 3", loop / wall >= 3, load)
     cells, task, run_overhead = _overheads(summary, wall, workers)
     print("(2) per-notebook overhead", flush=True)
     _line("cells' own execution time per notebook (papermill metadata)", f"{cells:6.2f} s")
-    _line("notebook task overhead (papermill + HTML, warm kernel)", f"{task:6.2f} s")
-    _line("whole-run overhead per notebook (incl. PDFs; target ≤ 1.5)", f"{run_overhead:6.2f} s")
+    _line("notebook overhead: task wall − cells (target ≤ 1.5)", f"{task:6.2f} s")
+    _line("whole run per notebook − cells (incl. PDFs, pages, workbook)", f"{run_overhead:6.2f} s")
+    _figure("(2) per-notebook overhead (task − cells)", f"{task:.2f} s", "≤ 1.5 s", task <= 1.5,
+            load)
     renders = [r["seconds"] for r in summary.renders]
     if renders:
         mean = sum(renders) / len(renders)
-        _line("PDF + combined + pages per programme (mean)", f"{mean:6.1f} s")
+        _line("PDFs + combined + pages + workbook per programme (mean)", f"{mean:6.1f} s")
     print("(4) peak memory per worker (worker + its kernel)", flush=True)
     _line("innsikt run", _memory(summary))
+    peak = _peak(summary)
+    _figure("(4) peak memory per worker (+ kernel)", f"{peak:.0f} MiB", "< 1024 MiB",
+            peak < 1024, load)
 
 
 def area_batch(n_areas: int, program: str) -> None:
@@ -139,26 +173,41 @@ def area_batch(n_areas: int, program: str) -> None:
         os.environ[targets.AREA_PROGRAM_VAR] = program
     note = f" (notebooks given program={program!r})" if program else ""
     print(f"\n(3) area batch: {n_areas} areas × 3 = {3 * n_areas} notebooks{note}", flush=True)
-    rates = {}
+    rates, loads = {}, {}
     for workers in (1, 2):
+        load = _load()
         summary, wall = _innsikt([], workers, areas=codes)
+        loads[workers] = f"{load}→{_load()}"
         done = len(summary.notebooks)
         rates[workers] = done / wall * 60
         _line(f"{workers} worker(s): {done} notebooks in", f"{wall:6.1f} s   "
-              f"{rates[workers]:5.1f} notebooks/min   memory {_memory(summary)}")
+              f"{rates[workers]:5.1f} notebooks/min   load {loads[workers]}")
+        _line("  memory", _memory(summary))
     efficiency = rates[2] / (2 * rates[1]) if rates[1] else 0.0
     _line("scaling efficiency at 2 workers (target ≥ 80 %)", f"{100 * efficiency:6.0f} %")
     projected = 357 * 3 / rates[2] if rates[2] else float("inf")
     _line("projected 357 municipalities × 3 at 2 workers (target < 45)", f"{projected:6.0f} min")
+    both = f"{loads[1]}, {loads[2]}"
+    _figure("(3) 2-worker scaling efficiency", f"{100 * efficiency:.0f} %", "≥ 80 %",
+            efficiency >= 0.8, both)
+    _figure("(3) projected 357 × 3 notebooks, 2 workers", f"{projected:.0f} min", "< 45 min",
+            projected < 45, loads[2])
 
 
 def noop(programmes: list[str]) -> None:
     print("\n(5) no-op rebuild", flush=True)
+    load = _load()
     started = time.perf_counter()
-    subprocess.run([str(BIN / "innsikt"), "run", *[a for p in programmes for a in ("-p", p)]],
-                   check=True, capture_output=True)
-    _line("`innsikt run` with nothing changed (CLI start included)",
-          f"{time.perf_counter() - started:6.1f} s")
+    done = subprocess.run([str(BIN / "innsikt"), "run",
+                           *[a for p in programmes for a in ("-p", p)]],
+                          check=True, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    rebuilt = done.stdout.count("✓")
+    _line("`innsikt run` with nothing changed (CLI start included)", f"{seconds:6.1f} s")
+    if rebuilt:
+        _line("  (it rebuilt something: was pipeline/ edited during the bench?)",
+              f"{rebuilt} done")
+    _figure("(5) no-op rebuild", f"{seconds:.1f} s", "", None, f"{load}→{_load()}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--area-program", default="",
                         help="program parameter for area notebooks (default: none)")
     parser.add_argument("--skip-compare", action="store_true")
+    parser.add_argument("--quick", action="store_true",
+                        help="two programmes and four areas (a development check; the "
+                             "default run is the honest one)")
     args = parser.parse_args(argv)
     print(f"innsikt bench · {os.cpu_count()} cores · load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
@@ -178,12 +230,19 @@ def main(argv: list[str] | None = None) -> int:
         from pipeline.programs import program_ids
 
         programmes = args.programmes.split(",") if args.programmes else program_ids()
+        n_areas = args.areas
+        if args.quick:
+            programmes, n_areas = programmes[:2], min(n_areas, 4)
         if not args.skip_compare:
             compare(programmes, args.workers)
         noop(programmes)
-        if args.areas:
-            area_batch(args.areas, args.area_program)
-        print(f"\nload average at the end {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        if n_areas:
+            area_batch(n_areas, args.area_program)
+        print(f"\nThe five figures{' (--quick)' if args.quick else ''} · {os.cpu_count()} "
+              "cores · load = 1-minute load average before→after", flush=True)
+        for line in FIGURES.values():
+            print(line)
+        print(f"load average at the end {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return 0

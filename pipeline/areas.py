@@ -136,15 +136,20 @@ def sum_counts(df: pd.DataFrame, code: str, by: Sequence[str],
         return pd.DataFrame(columns=columns)
     own_rows = bool((rows[region_col] == str(code)).all())
     expected = 1 if own_rows else len(members(code))
-    keys = [rows[c] for c in by] if by else [np.zeros(len(rows))]
-    grouped = rows[value_columns].groupby(keys, observed=True, sort=True)
+    # Grouped by column names, not by Series: pandas then skips a costly check of each key
+    # Series (it formats it) and the groups, sums and counts are the same.
+    if by:
+        grouped = rows[[*by, *value_columns]].groupby(by, observed=True, sort=True)
+    else:
+        grouped = rows[value_columns].groupby(np.zeros(len(rows)), observed=True, sort=True)
     sums = grouped.sum(min_count=1)
-    missing_cells = rows[value_columns].isna().groupby(keys, observed=True, sort=True).sum(
-    ).max(axis=1)
     n_rows = grouped.size()
+    missing_cells = (grouped.count().rsub(n_rows, axis=0)).max(axis=1)
     n_missing = (missing_cells + (expected - n_rows).clip(lower=0)).astype(int)
-    if complete:
-        sums.loc[n_missing > 0, value_columns] = np.nan
+    if complete:  # integer counts become floats, as a NaN assignment would make them
+        keep = (n_missing <= 0).to_numpy()
+        sums = sums.assign(**{c: (sums[c].astype(float) if pd.api.types.is_integer_dtype(
+            sums[c]) else sums[c]).where(keep) for c in value_columns})
     out = sums.assign(n_missing=n_missing).reset_index()
     if not by:
         out = out.drop(columns=out.columns[0])

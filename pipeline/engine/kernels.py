@@ -17,6 +17,7 @@ import contextlib
 import os
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -125,21 +126,68 @@ def loopback_ok() -> bool:
         return False
 
 
+SAVE_EVERY = 10.0  # seconds between papermill's saves of a running notebook
+
+
 class WarmEngine(NBClientEngine):
-    """papermill engine that executes on a kernel given as ``warm=<WarmKernel>``."""
+    """papermill engine that executes on a kernel given as ``warm=<WarmKernel>``.
+
+    papermill saves the whole notebook at every cell's start and end (twenty writes of a
+    notebook with inline SVG figures cost a second or more); here a running notebook is saved
+    at most every :data:`SAVE_EVERY` seconds (so a long notebook can still be watched), and
+    papermill's own final write (or its write on a failing cell) saves the result. With
+    ``relative_to=<project root>`` the recorded input and output paths are made relative
+    before that final write (see :func:`relative_paths`).
+    """
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                  stderr_file=None, start_timeout=60, execution_timeout=None,
                                  **kwargs):
         warm: WarmKernel = kwargs.pop("warm")
+        root = kwargs.pop("relative_to", None)
         kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
         final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
                              kernel_name=kernel_name, log_output=log_output,
                              stdout_file=stdout_file, stderr_file=stderr_file)
         client = PapermillNotebookClient(nb_man, km=warm.km, **final)
         client.kc = warm.kc  # reuse the connected client: nbclient skips its own start-up
-        return client.execute()
+        save = nb_man.save
+        last = [time.monotonic()]
+
+        def save_rarely(**save_kwargs):
+            if time.monotonic() - last[0] >= SAVE_EVERY:
+                save(**save_kwargs)
+                last[0] = time.monotonic()
+
+        nb_man.save = save_rarely
+        try:
+            return client.execute()
+        except BaseException:
+            save()  # a dead kernel, a timeout: keep what ran, as papermill would
+            raise
+        finally:
+            if root is not None:
+                relative_paths(nb_man.nb, Path(root))
+
+
+def relative_paths(nb, root: Path) -> bool:
+    """Papermill records absolute input and output paths; keep the checkout's location out of
+    published notebooks (the notebook path relative to the project, the output by its name).
+
+    Returns:
+        Whether a path was changed.
+    """
+    meta = nb.metadata.get("papermill", {})
+    changed = False
+    for key in ("input_path", "output_path"):
+        value = meta.get(key)
+        if value and os.path.isabs(value):
+            path = Path(value)
+            meta[key] = (path.relative_to(root).as_posix() if key == "input_path"
+                         and path.is_relative_to(root) else path.name)
+            changed = True
+    return changed
 
 
 papermill_engines.register(ENGINE_NAME, WarmEngine)
@@ -153,7 +201,10 @@ _ALL: list[WarmKernel] = []
 def lease(cwd: Path):
     """A clean warm kernel for one notebook; it goes back to the pool afterwards.
 
-    A kernel that died during the notebook is shut down instead of returned.
+    The kernel is cleaned when it comes back, not when it is next leased: its last notebook's
+    namespace and memory are given up while its worker renders (lays out PDFs), so the two do
+    not hold their peaks at once. A kernel that died during the notebook, or cannot be
+    cleaned, is shut down instead of returned.
     """
     with _LOCK:
         kernel = next((k for k in _IDLE if k.cwd == Path(cwd)), None)
@@ -166,19 +217,16 @@ def lease(cwd: Path):
         kernel = WarmKernel(cwd)
         with _LOCK:
             _ALL.append(kernel)
-    else:
-        try:
-            kernel.clean()
-        except Exception:  # noqa: BLE001 — a kernel that cannot be cleaned is replaced
-            _forget(kernel)
-            kernel = WarmKernel(cwd)
-            with _LOCK:
-                _ALL.append(kernel)
     healthy = False
     try:
         yield kernel
         healthy = kernel.alive()
     finally:
+        if healthy:
+            try:
+                kernel.clean()
+            except Exception:  # noqa: BLE001 — a kernel that cannot be cleaned is replaced
+                healthy = False
         if healthy:
             with _LOCK:
                 _IDLE.append(kernel)

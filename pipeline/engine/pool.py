@@ -39,8 +39,9 @@ def _init_worker(root: str, notebooks: str, warm: bool) -> None:
     procs.die_with_parent(signal.SIGTERM)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_term)
-    from pipeline.engine import kernels
+    from pipeline.engine import kernels, tasks
 
+    tasks.start_memory_sampler()
     # multiprocessing workers leave through os._exit: atexit would not run, Finalize does.
     multiprocessing.util.Finalize(None, kernels.shutdown_all, exitpriority=100)
     if warm:

@@ -52,6 +52,7 @@ class RunSummary:
     notebooks: list[dict[str, Any]] = field(default_factory=list)   # per-notebook timings
     renders: list[dict[str, Any]] = field(default_factory=list)     # per-target render timings
     memory: dict[int, float] = field(default_factory=dict)          # worker pid → peak MiB
+    memory_bound: dict[int, float] = field(default_factory=dict)    # sum of separate peaks
     engine: str = ""
     workers: int = 0
 
@@ -243,8 +244,9 @@ class _Scheduler:
                 result = self._result(future)
                 if "memory" in result:
                     mem = result["memory"]
-                    self.summary.memory[mem["pid"]] = max(
-                        self.summary.memory.get(mem["pid"], 0.0), mem["total"])
+                    for into, key in ((self.summary.memory, "total"),
+                                      (self.summary.memory_bound, "bound")):
+                        into[mem["pid"]] = max(into.get(mem["pid"], 0.0), mem.get(key, 0.0))
                 if func is tasks.execute_notebook:
                     self._notebook_done(target, analysis, result)
                 else:

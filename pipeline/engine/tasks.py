@@ -26,8 +26,9 @@ KERNEL = "python3"
 
 
 def _enter(spec: dict[str, Any]) -> None:
-    """Point this process (and kernels it starts) at the run's project."""
+    """Point this process (and kernels it starts) at the run's project; sample its memory."""
     os.environ["INNSIKT_ROOT"] = spec["root"]
+    start_memory_sampler()  # a Dask worker has no initializer of ours: start it here
 
 
 def _oserror_text(exc: OSError) -> str:
@@ -66,10 +67,11 @@ def execute_notebook(spec: dict[str, Any]) -> dict[str, Any]:
     try:
         with kernels.lease(paths.notebooks) as kernel, \
                 open(out_dir / f"{analysis}.log", "w", encoding="utf-8") as log:
-            pm.execute_notebook(str(paths.notebook(analysis)), str(executed), parameters=params,
-                                engine_name=kernels.ENGINE_NAME, warm=kernel,
-                                kernel_name=KERNEL, progress_bar=False, log_output=False,
-                                stderr_file=log, stdout_file=log, cwd=str(paths.notebooks))
+            nb = pm.execute_notebook(str(paths.notebook(analysis)), str(executed),
+                                     parameters=params, engine_name=kernels.ENGINE_NAME,
+                                     warm=kernel, relative_to=spec["root"], kernel_name=KERNEL,
+                                     progress_bar=False, log_output=False, stderr_file=log,
+                                     stdout_file=log, cwd=str(paths.notebooks))
     except PapermillExecutionError as exc:
         return {"ok": False, "notebook": str(executed),
                 "message": f"cell {exc.exec_count} raised {exc.ename}: {exc.evalue}"}
@@ -80,9 +82,9 @@ def execute_notebook(spec: dict[str, Any]) -> dict[str, Any]:
     except Exception as exc:  # kernel died, notebook unreadable, …: report, don't crash the run
         return {"ok": False, "notebook": str(executed) if executed.exists() else None,
                 "message": f"{type(exc).__name__}: {exc}"}
-    cells = _cells_seconds(executed)
+    cells = _cells_seconds(nb)
     try:
-        _relative_paths(executed, Path(spec["root"]))
+        _relative_paths(nb, executed, Path(spec["root"]))
         _render_html(spec, executed)
     except OSError as exc:
         return {"ok": False, "notebook": str(executed), "message": _oserror_text(exc)}
@@ -93,27 +95,19 @@ def execute_notebook(spec: dict[str, Any]) -> dict[str, Any]:
             "cells_seconds": cells, "memory": worker_memory()}
 
 
-def _relative_paths(executed: Path, root: Path) -> None:
-    """Papermill records absolute input and output paths; keep the checkout's location out of
-    published notebooks (the notebook path relative to the project, the output by its name)."""
+def _relative_paths(nb, executed: Path, root: Path) -> None:
+    """Write the notebook again if a recorded path is still absolute (the warm engine makes
+    them relative before papermill's final write, so normally nothing is written here)."""
     import nbformat
 
-    nb = nbformat.read(executed, as_version=4)
-    meta = nb.metadata.get("papermill", {})
-    for key in ("input_path", "output_path"):
-        value = meta.get(key)
-        if value and os.path.isabs(value):
-            path = Path(value)
-            meta[key] = (path.relative_to(root).as_posix() if key == "input_path"
-                         and path.is_relative_to(root) else path.name)
-    nbformat.write(nb, executed)
+    from pipeline.engine.kernels import relative_paths
+
+    if relative_paths(nb, root):
+        nbformat.write(nb, executed)
 
 
-def _cells_seconds(executed: Path) -> float:
+def _cells_seconds(nb) -> float:
     """The cells' own execution time, from papermill's per-cell metadata."""
-    import nbformat
-
-    nb = nbformat.read(executed, as_version=4)
     return float(sum(c.metadata.get("papermill", {}).get("duration") or 0 for c in nb.cells))
 
 
@@ -155,7 +149,20 @@ def render_target(spec: dict[str, Any]) -> dict[str, Any]:
         return {"ok": False, "message": _oserror_text(exc)}
     except Exception as exc:  # noqa: BLE001 — reported per target
         return {"ok": False, "message": f"rendering failed: {type(exc).__name__}: {exc}"}
-    return {"ok": True, "seconds": time.monotonic() - started, "memory": worker_memory()}
+    memory = worker_memory()
+    _release_memory()
+    return {"ok": True, "seconds": time.monotonic() - started, "memory": memory}
+
+
+def _release_memory() -> None:
+    """The laid-out documents are garbage now: collect them and give the memory back to the
+    operating system, so the worker does not sit on its layout peak while its kernel works."""
+    import gc
+
+    from pipeline.engine import warm
+
+    gc.collect()
+    warm.release_memory()
 
 
 def _vm_hwm_mib(pid: int | str = "self") -> float:
@@ -169,16 +176,70 @@ def _vm_hwm_mib(pid: int | str = "self") -> float:
     return 0.0
 
 
-def worker_memory() -> dict[str, float]:
-    """Peak memory of this worker and of its live kernels, MiB (their sum bounds the worker's
-    share of the machine: both peaks need not happen at once)."""
+def _rss_mib(pid: int | str = "self") -> float:
+    """Resident memory of one process now (Linux ``statm``), MiB; 0 when unknown."""
+    try:
+        pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _kernel_pids() -> list[int]:
     from pipeline.engine import kernels
 
-    kernel_peak = sum(_vm_hwm_mib(k.km.provisioner.pid) for k in list(kernels._ALL)
-                      if getattr(k.km, "provisioner", None) is not None)
+    return [k.km.provisioner.pid for k in list(kernels._ALL)
+            if getattr(k.km, "provisioner", None) is not None
+            and getattr(k.km.provisioner, "pid", None)]
+
+
+class _MemorySampler:
+    """The peak of this worker's and its kernels' resident memory *together*, sampled.
+
+    The two processes peak at different times (the kernel while it computes, the worker while
+    it lays out PDFs), so the sum of their separate peaks (``VmHWM``) overstates what a worker
+    needs of the machine; this thread adds their resident memory every ``interval`` seconds
+    and keeps the largest sum. A spike shorter than the interval can be missed: the sum of the
+    separate peaks is reported beside it as the upper bound.
+    """
+
+    def __init__(self, interval: float = 0.1) -> None:
+        import threading
+
+        self.interval, self.peak = interval, 0.0
+        self._thread = threading.Thread(target=self._run, name="innsikt-memory", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import time as _time
+
+        while True:
+            self.sample()
+            _time.sleep(self.interval)
+
+    def sample(self) -> float:
+        total = _rss_mib() + sum(_rss_mib(pid) for pid in _kernel_pids())
+        self.peak = max(self.peak, total)
+        return self.peak
+
+
+_SAMPLER: list[_MemorySampler] = []
+
+
+def start_memory_sampler() -> None:
+    """Start this process's memory sampler (once; workers call it when they start)."""
+    if not _SAMPLER:
+        _SAMPLER.append(_MemorySampler())
+
+
+def worker_memory() -> dict[str, float]:
+    """This worker's memory, MiB: ``total`` is the sampled peak of worker + kernels together,
+    ``bound`` the sum of their separate peaks (an upper bound: both need not happen at once)."""
+    start_memory_sampler()
+    kernel_peak = sum(_vm_hwm_mib(pid) for pid in _kernel_pids())
     own = _vm_hwm_mib()
     return {"pid": os.getpid(), "worker": own, "kernels": kernel_peak,
-            "total": own + kernel_peak}
+            "total": _SAMPLER[0].sample(), "bound": own + kernel_peak}
 
 
 def shutdown_kernels() -> int:

@@ -77,44 +77,99 @@ def window_panel(change: pd.DataFrame, employment: pd.DataFrame, last: int,
         ``region_job_growth`` (% a year in the rest of the county: the labour-market region)
         and ``immigration_rate`` (immigration from abroad per 1 000 a year).
     """
-    from pipeline import geography
+    return window_panels(change, employment, [last], window, wide=wide, jobs=jobs)[int(last)]
 
-    first = last - window + 1
+
+def window_panels(change: pd.DataFrame, employment: pd.DataFrame, lasts: Sequence[int],
+                  window: int = 3, wide: pd.DataFrame | None = None,
+                  jobs: pd.DataFrame | None = None) -> dict[int, pd.DataFrame]:
+    """:func:`window_panel` for several windows at once: ``{last: panel}``, the same frames.
+
+    One groupby over every window's rows (each yearly row repeated once per window it falls
+    in) and array arithmetic on the jobs, instead of a dozen pandas operations per window:
+    the per-group sums, means and variances are pandas' own, over the same rows in the same
+    order, so the numbers are identical to one :func:`window_panel` call per window.
+    """
     wide = municipal_wide(change) if wide is None else wide
-    w = wide[(wide["year"] >= first) & (wide["year"] <= last)]
-    w = w.assign(rate=w["net"] / w["mean_pop"] * 1000,
-                 pv=w["gross"] / w["mean_pop"] ** 2 * 1e6)
-    counts = w.groupby("region").agg(
+    jobs = jobs_total(employment[employment["region"].str.len() == 4]) if jobs is None else jobs
+    lasts = sorted({int(last) for last in lasts})
+    year = wide["year"].to_numpy()
+    rows = [np.flatnonzero((year >= last - window + 1) & (year <= last)) for last in lasts]
+    w = wide.iloc[np.concatenate(rows) if rows else []]
+    w = w.assign(_last=np.repeat(np.asarray(lasts, dtype=np.int64), [len(r) for r in rows]),
+                 rate=w["net"] / w["mean_pop"] * 1000, pv=w["gross"] / w["mean_pop"] ** 2 * 1e6)
+    counts = w.groupby(["_last", "region"], observed=True, sort=True).agg(
         years=("year", "nunique"), person_years=("mean_pop", "sum"), net=("net", "sum"),
         gross=("gross", "sum"), within_var=("rate", "var"), poisson_var=("pv", "mean"),
         immigration=("immigration", "sum"))
     counts = counts[counts["years"] == window]
-    jobs = jobs_total(employment[employment["region"].str.len() == 4]) if jobs is None else jobs
-    j0 = jobs[jobs["year"] == first - 1].set_index("region")["jobs"]
-    j1 = jobs[jobs["year"] == last].set_index("region")["jobs"]
-    growth = ((j1 / j0) ** (1 / window) - 1) * 100
-    # The labour market a place shares with its neighbours: jobs in the rest of its county
-    # (no commuting-region classification is in the data; the county is the nearest proxy).
-    county = pd.Series({c: geography.county_of(c) for c in j1.index})
-    c0, c1 = j0.groupby(county.reindex(j0.index)).sum(), j1.groupby(county.reindex(j1.index)).sum()
-    rest0 = c0.reindex(county.reindex(j0.index)).to_numpy() - j0
-    rest1 = pd.Series(c1.reindex(county.reindex(j1.index)).to_numpy(), index=j1.index) - j1
-    regional = ((rest1 / rest0.reindex(rest1.index)) ** (1 / window) - 1) * 100
-    # A municipality that is its whole county (Oslo) gets the rest of the country instead.
-    nat0, nat1 = j0.sum() - j0, j1.sum() - j1
-    national = ((nat1 / nat0.reindex(nat1.index)) ** (1 / window) - 1) * 100
-    alone = (rest1 <= 0) | rest1.isna()
-    regional = regional.where(~alone.reindex(regional.index, fill_value=True), national)
-    out = counts.assign(job_growth=growth.reindex(counts.index),
-                        region_job_growth=regional.reindex(counts.index))
+    key_last = counts.index.get_level_values("_last").to_numpy()
+    key_region = counts.index.get_level_values("region").astype(object).to_numpy()
+    growth, regional = _job_growth(jobs, key_last, key_region, window)
+    out = counts.assign(job_growth=growth, region_job_growth=regional)
     out = out.dropna(subset=["job_growth", "region_job_growth"])
     out = out[np.isfinite(out["job_growth"]) & np.isfinite(out["region_job_growth"])
               & (out["person_years"] > 0)]
     out = out.assign(net_rate=out["net"] / out["person_years"] * 1000,
                      immigration_rate=out["immigration"] / out["person_years"] * 1000,
                      population=out["person_years"] / window)
-    out = out.assign(log_pop=np.log(out["population"]), first=first, last=last)
-    return out.reset_index()
+    out = out.assign(log_pop=np.log(out["population"]))
+    out_last = out.index.get_level_values("_last").to_numpy()
+    out = out.reset_index(level="_last", drop=True)
+    panels = {}
+    for last in lasts:
+        part = out[out_last == last]
+        panels[last] = part.assign(first=last - window + 1, last=last).reset_index()
+    return panels
+
+
+def _job_growth(jobs: pd.DataFrame, key_last: np.ndarray, key_region: np.ndarray,
+                window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Own and regional job growth (% a year) of the rows ``(key_last, key_region)``.
+
+    The arithmetic of :func:`window_panel` on arrays: jobs at the end of the year before the
+    window (``j0``) and at its end (``j1``); the county's jobs without the municipality, summed
+    over the municipalities present in both years (pandas' groupby sums, so the same numbers);
+    the rest of the country where the municipality is its whole county.
+    """
+    from pipeline import geography
+
+    regions = jobs["region"].astype(object).to_numpy()
+    years = jobs["year"].to_numpy()
+    values = jobs["jobs"].to_numpy(dtype=float)
+    county_of = {r: geography.county_of(r) for r in pd.unique(regions)}
+    by_year = {int(y): (regions[years == y], values[years == y]) for y in np.unique(years)}
+    empty = (np.array([], dtype=object), np.array([], dtype=float))
+    n = len(key_region)
+    growth, regional = np.full(n, np.nan), np.full(n, np.nan)
+    for last in np.unique(key_last):
+        sel = np.flatnonzero(key_last == last)
+        r1, v1 = by_year.get(int(last), empty)
+        r0, v0 = by_year.get(int(last) - window, empty)
+        j1 = dict(zip(r1, v1, strict=True))
+        j0 = dict(zip(r0, v0, strict=True))
+        in_both = np.fromiter((r in j1 for r in r0), bool, len(r0))
+        c1 = pd.Series(v1).groupby([county_of[r] for r in r1]).sum().to_dict()
+        c0 = pd.Series(v0[in_both]).groupby([county_of[r] for r in r0[in_both]]).sum().to_dict()
+        nat1, nat0 = float(pd.Series(v1).sum()), float(pd.Series(v0).sum())
+        here = key_region[sel]
+        a1 = np.array([j1.get(r, np.nan) for r in here], dtype=float)
+        a0 = np.array([j0.get(r, np.nan) for r in here], dtype=float)
+        known = np.array([r in j1 for r in here], dtype=bool)
+        county = [county_of.get(r) for r in here]
+        rest1 = np.array([c1[c] if k else np.nan for c, k in zip(county, known, strict=True)],
+                         dtype=float) - a1
+        rest0 = np.array([c0.get(c, np.nan) if k and r in j0 else np.nan
+                          for c, k, r in zip(county, known, here, strict=True)],
+                         dtype=float) - a0
+        with np.errstate(divide="ignore", invalid="ignore"):  # as pandas: NaN/inf, no warning
+            own = ((a1 / a0) ** (1 / window) - 1) * 100
+            near = ((rest1 / rest0) ** (1 / window) - 1) * 100
+            national = (((nat1 - a1) / (nat0 - a0)) ** (1 / window) - 1) * 100
+        alone = (rest1 <= 0) | np.isnan(rest1)
+        growth[sel] = own
+        regional[sel] = np.where(alone, national, near)
+    return growth, regional
 
 
 def noise_model(panel: pd.DataFrame) -> tuple[float, float]:
@@ -173,15 +228,28 @@ def fit_attractiveness(panel: pd.DataFrame, window: int, alpha: float = 0.05) ->
 
 def group_residual(fitted: pd.DataFrame, area: str) -> dict[str, float]:
     """The residual of an area of several municipalities: summed counts, not mean rates."""
+    return _group_residual(fitted, fitted["region"].astype(object).to_numpy(), area)
+
+
+def _nansum(values: np.ndarray) -> float:
+    # What pandas' Series.sum does (no bottleneck): NaN as 0, then numpy's pairwise sum.
+    return float(np.where(np.isnan(values), 0.0, values).sum())
+
+
+def _group_residual(fitted: pd.DataFrame, regions: np.ndarray, area: str) -> dict[str, float]:
+    """:func:`group_residual` with the region codes as a plain array (called per window and
+    area: no categorical ``isin`` and no sub-frame), the same sums in the same order."""
     members = set(areas.members(area))
-    part = fitted[fitted["region"].isin(members)]
-    if part.empty:
+    mask = np.fromiter((r in members for r in regions), bool, len(regions))
+    if not mask.any():
         return {}
-    py = part["person_years"].sum()
-    actual = part["net"].sum() / py * 1000
-    expected = (part["expected"] * part["person_years"]).sum() / py
+    person_years = fitted["person_years"].to_numpy(dtype=float)[mask]
+    py = _nansum(person_years)
+    actual = _nansum(fitted["net"].to_numpy(dtype=float)[mask]) / py * 1000
+    expected = _nansum(fitted["expected"].to_numpy(dtype=float)[mask] * person_years) / py
     # Variances add over municipalities with weights person_years / py.
-    se = math.sqrt(float(((part["se"] * part["person_years"] / py) ** 2).sum()))
+    se = math.sqrt(_nansum((fitted["se"].to_numpy(dtype=float)[mask] * person_years / py)
+                           ** 2))
     resid = actual - expected
     return {"actual": actual, "expected": expected, "residual": resid, "se": se,
             "low": resid - 1.96 * se, "high": resid + 1.96 * se}
@@ -203,22 +271,21 @@ def attractiveness(change: pd.DataFrame, employment: pd.DataFrame, compared: Seq
         return pd.DataFrame()
     first_end = max(int(jobs_years[0]) + window, int(change_years[0]) + window - 1)
     last_end = min(int(jobs_years[-1]), int(change_years[-1]))
-    wide = municipal_wide(change)
-    jobs = jobs_total(employment[employment["region"].str.len() == 4])
+    panels = window_panels(change, employment, range(first_end, last_end + 1), window)
     rows = []
-    for last in range(first_end, last_end + 1):
-        panel = window_panel(change, employment, last, window, wide=wide, jobs=jobs)
+    for last, panel in panels.items():
         if len(panel) < 10:
             continue
         fitted, res = fit_attractiveness(panel, window)
         ci = np.asarray(res.conf_int())
-        present = set(fitted["region"])
+        regions = fitted["region"].astype(object).to_numpy()
+        present = set(regions)
         for code in compared:
             members = areas.members(code)
             # A county stands for its municipalities only when nearly all are in the model.
             if len(members) > 1 and np.mean([m in present for m in members]) < 0.8:
                 continue
-            g = group_residual(fitted, code)
+            g = _group_residual(fitted, regions, code)
             if g:
                 rows.append({"last": last, "first": last - window + 1, "area": code,
                              **g, "n_municipalities": len(panel),
