@@ -100,6 +100,17 @@ def is_within(inner: str, outer: str) -> bool:
     return set(members(inner)) <= set(members(outer))
 
 
+def compared(code: str) -> list[str]:
+    """The area, its county (for a municipality) and the country (unless it is the country):
+    the levels every analysis compares an area with."""
+    out = [code]
+    if kind(code) == "municipality":
+        out.append(geography.county_of(code))
+    if code != NATIONAL:
+        out.append(NATIONAL)
+    return out
+
+
 def rows_for(df: pd.DataFrame, code: str, region_col: str = "region") -> pd.DataFrame:
     """The rows that stand for area ``code``: its own rows if present, else its members' rows."""
     codes = df[region_col]

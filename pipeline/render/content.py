@@ -70,8 +70,8 @@ def _rank(value: Any) -> float:
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S)
 _SVG_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
 _ID = re.compile(r'(\sid=")([^"]+)(")')
-_HREF = re.compile(r'((?:xlink:)?href="#)([^"]+)(")')
-_URL = re.compile(r"(url\(#)([^)]+)(\))")
+# Places that hold one id each: the id itself, href="#…" and url(#…).
+_ONE_ID = (_ID, re.compile(r'((?:xlink:)?href="#)([^"]+)(")'), re.compile(r"(url\(#)([^)]+)(\))"))
 _IDREFS = re.compile(r'(\s(?:aria-labelledby|aria-describedby|headers|for)=")([^"]+)(")')
 
 
@@ -98,7 +98,7 @@ def prefix_ids(markup: str, prefix: str, only: set[str] | None = None) -> str:
         tokens = [prefix + tok if tok in ids else tok for tok in match[2].split()]
         return match[1] + " ".join(tokens) + match[3]
 
-    for pattern in (_ID, _HREF, _URL):
+    for pattern in _ONE_ID:
         markup = pattern.sub(one, markup)
     return _IDREFS.sub(many, markup)
 

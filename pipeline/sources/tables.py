@@ -335,6 +335,21 @@ def _completion_table(table_id: str, dataset: str, by: str, *, first_year: int,
         optional_codes={"FullforingVGO": ("3",)}, fixed=(YEARS_AFTER_START,))
 
 
+def _employment_table(table_id: str, dataset: str, title: str, *, by_industry: bool,
+                      contents: tuple[str, ...]) -> TableSpec:
+    """The two employment tables by sex and age group (07984 by workplace, all industries;
+    06445 by residence, with the rate): municipal, from 2008, persons as the count."""
+    industry = {"NACE2007": "industry"} if by_industry else {}
+    return TableSpec(
+        table_id, dataset, title,
+        {"Region": "region", **industry, "Kjonn": "sex", "Alder": "age_group",
+         "ContentsCode": "measure", "Tid": "year"},
+        {**({"NACE2007": ["00-99"]} if by_industry else {}), "Kjonn": ["1", "2"],
+         "Alder": EMPLOYMENT_AGE_GROUPS, "ContentsCode": list(contents)},
+        codelists=_codelists(Region=MUNICIPAL), first_year=2008,
+        count_measures=("Sysselsatte",))
+
+
 TABLES: dict[str, TableSpec] = {
     spec.dataset: spec
     for spec in [
@@ -412,24 +427,12 @@ TABLES: dict[str, TableSpec] = {
             codelists=_codelists(Region=MUNICIPAL, NACE2007="agg_NACE2007arb11"),
             first_year=2008, count_measures=("SysselEtterArbste",),
         ),
-        TableSpec(
+        _employment_table(
             "07984", "employment_by_age", "Sysselsatte etter arbeidssted, etter region, næring, kjønn og alder (4. kvartal)",
-            {"Region": "region", "NACE2007": "industry", "Kjonn": "sex", "Alder": "age_group",
-             "ContentsCode": "measure", "Tid": "year"},
-            {"NACE2007": ["00-99"], "Kjonn": ["1", "2"], "Alder": EMPLOYMENT_AGE_GROUPS,
-             "ContentsCode": ["Sysselsatte"]},
-            codelists=_codelists(Region=MUNICIPAL),
-            first_year=2008, count_measures=("Sysselsatte",),
-        ),
-        TableSpec(
+            by_industry=True, contents=("Sysselsatte",)),
+        _employment_table(
             "06445", "employment_rate", "Sysselsatte (bosted) etter kjønn og alder, andel i prosent av befolkningen",
-            {"Region": "region", "Kjonn": "sex", "Alder": "age_group", "ContentsCode": "measure",
-             "Tid": "year"},
-            {"Kjonn": ["1", "2"], "Alder": EMPLOYMENT_AGE_GROUPS,
-             "ContentsCode": ["Sysselsatte", "SysselsatteProsent"]},
-            codelists=_codelists(Region=MUNICIPAL),
-            first_year=2008, count_measures=("Sysselsatte",),
-        ),
+            by_industry=False, contents=("Sysselsatte", "SysselsatteProsent")),
         TableSpec(
             "09429", "education", "Befolkningens utdanningsnivå, etter region, nivå, kjønn og år",
             {"Region": "region", "Nivaa": "level", "Kjonn": "sex", "ContentsCode": "measure",

@@ -92,9 +92,10 @@ class GapResult:
     demand_bands: pd.DataFrame = frame()
     scenarios: pd.DataFrame = frame()
     scenario_paths: pd.DataFrame = frame()
-    industries: pd.DataFrame = frame()
-    backtest: pd.DataFrame = frame()
-    coverage: pd.DataFrame = frame()
+    industries: pd.DataFrame = frame("industry", "change", "low", "high")
+    backtest: pd.DataFrame = frame("origin", "horizon", "year", "model", "actual", "forecast",
+                                   "low", "high", "covered")
+    coverage: pd.DataFrame = frame("horizon", "n", "covered", "coverage")
     backtest_horizon: int = 0
     backtest_coverage: float = math.nan
     reported_horizon: int = 0
@@ -185,16 +186,6 @@ def _education(area: str, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
             pd.concat(higher, ignore_index=True)[high_cols] if higher else _empty(high_cols))
 
 
-def _compared(area: str) -> list[str]:
-    """The area, its county (for a municipality) and the country."""
-    out = [area]
-    if areas.kind(area) == "municipality":
-        out.append(geography.county_of(area))
-    if area != areas.NATIONAL:
-        out.append(areas.NATIONAL)
-    return out
-
-
 def _fields(area: str, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Persons 16+ by field of study for the area, its county and Norway, and the comparison.
 
@@ -209,7 +200,7 @@ def _fields(area: str, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         return _empty(sk.FIELD_COLUMNS), _empty(sk.COMPARISON_COLUMNS)
     rows = rows[rows["measure"] == "Personer"]
     parts = []
-    for code in _compared(area):
+    for code in areas.compared(area):
         counts = areas.sum_counts(rows, code, by=["year", "field"])
         if len(counts) and counts["value"].notna().any():
             parts.append(sk.field_shares(counts).assign(region=code))

@@ -88,11 +88,11 @@ class MigrationResult:
     partner_exchange: pd.DataFrame = frame()
     immigrants: pd.DataFrame = frame()
     outflow_change: Mapping[str, float] = mapping()
-    immigrant_shares: pd.DataFrame = frame()
-    young: pd.DataFrame = frame()
-    retention: pd.DataFrame = frame()
+    immigrant_shares: pd.DataFrame = frame("area", "year", "share")
+    young: pd.DataFrame = frame("year", "kept")
+    retention: pd.DataFrame = frame("indicator", "before", "after")
     attractiveness: pd.DataFrame = frame()
-    attractiveness_model: pd.DataFrame = frame()
+    attractiveness_model: pd.DataFrame = frame("term", "coef", "low", "high")
     attractiveness_n: int = 0
     projection: pd.DataFrame = frame()
 
@@ -122,16 +122,6 @@ def _load_all(source: str) -> tuple[dict[str, pd.DataFrame], list[str]]:
     return frames, missing
 
 
-def compared_areas(area: str) -> list[str]:
-    """The area, its county (for a municipality) and the country (unless it is the country)."""
-    out = [area]
-    if areas.kind(area) == "municipality":
-        out.append(geography.county_of(area))
-    if area != areas.NATIONAL:
-        out.append(areas.NATIONAL)
-    return out
-
-
 def comparison_set(area: str, comparison: list[str], change: pd.DataFrame) -> list[str]:
     """Areas the region is ranked among (the region first).
 
@@ -155,7 +145,7 @@ def comparison_set(area: str, comparison: list[str], change: pd.DataFrame) -> li
 
 def _rates(change: pd.DataFrame, area: str, first: int, last: int) -> pd.DataFrame:
     rows = []
-    for code in compared_areas(area):
+    for code in areas.compared(area):
         comp = st.components(change, code)
         comp = comp[comp["year"].between(first, last)].dropna(subset=["growth"])
         if len(comp):
@@ -172,7 +162,7 @@ def _domestic(change: pd.DataFrame, area: str, sel: pd.DataFrame) -> dict[str, o
                                        st.mean_population(sel).sum())
     out: dict[str, object] = {"rate": rate, "low": low, "high": high}
     # Net domestic migration of the whole country is zero by definition.
-    reference = compared_areas(area)[1] if area != areas.NATIONAL else None
+    reference = areas.compared(area)[1] if area != areas.NATIONAL else None
     if reference is None:
         return out
     ref = st.components(change, reference)
@@ -264,7 +254,7 @@ def _immigrants_part(frames: dict, area: str, start: int | None, young: pd.DataF
         return {}
     result = {"immigrants": out,
               "immigrant_shares": st.immigrant_share_series(immigrants, change,
-                                                            compared_areas(area))}
+                                                            areas.compared(area))}
     if start is not None:
         result["outflow_change"] = st.outflow_change(out[out["year"] >= start - PRE_YEARS], start)
         result["retention"] = _retention(out, comp, young, start)

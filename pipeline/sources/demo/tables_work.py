@@ -17,6 +17,13 @@ from pipeline.sources.demo.world import NEET_COMMON, World, county_effect
 from pipeline.sources.tables import COMPLETION_STATUS, LAST_YEAR, TableSpec
 
 
+def _start(table_id: str, stream: int):
+    """A builder's table spec, its own random stream, its years and their index in the world."""
+    spec = js.spec(table_id)
+    years = js.years(spec)
+    return spec, np.random.default_rng([SEED, stream]), years, year_index(years)
+
+
 def _cohorts(spec: TableSpec) -> list[int]:
     return list(range(spec.first_year, LAST_YEAR - 5 + 1))
 
@@ -207,12 +214,8 @@ def table_employment_by_age(world: World) -> TableData:
 
 def table_employment_rate(world: World) -> TableData:
     """06445: employed residents by sex and age group, persons and percent of the population."""
-    spec = js.spec("06445")
-    rng = np.random.default_rng([SEED, 9])
-    units = world.units
-    years = js.years(spec)
-    idx = year_index(years)
-    groups = spec.codes["Alder"]
+    spec, rng, years, idx = _start("06445", 9)
+    units, groups = world.units, spec.codes["Alder"]
     pop = group_population(world.population.pop[idx], groups)  # (year, unit, sex, group)
     rate = np.stack([np.array(_EMPLOYMENT_RATE[s], dtype=float) for s in ("1", "2")])
     offset = (rng.normal(0, 1.5, len(units))
@@ -246,12 +249,8 @@ _EDUCATION_BOOST = {("3303", "04a"): 0.3, ("3303", "03a"): 0.1}
 def table_education(world: World) -> TableData:
     """09429: persons 16 and over by education level, persons and percent; the newest year is
     not yet published (``..``)."""
-    spec = js.spec("09429")
-    rng = np.random.default_rng([SEED, 10])
-    units = world.units
-    years = js.years(spec)
-    idx = year_index(years)
-    levels = spec.codes["Nivaa"]
+    spec, rng, years, idx = _start("09429", 10)
+    units, levels = world.units, spec.codes["Nivaa"]
     adults = world.population.pop[idx][:, :, :, 16:].sum(axis=(2, 3))  # (year, unit)
     t = (np.array(years, dtype=float) - 2004) / (2025 - 2004)
     start = np.log([_EDUCATION_SHARES[k][0] for k in levels])
