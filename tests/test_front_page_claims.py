@@ -17,11 +17,24 @@ from pipeline.analysis.effects import sections, tracking
 
 
 @pytest.fixture(scope="module")
-def kristiansand():
+def on_demo_data(demo_project):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("INNSIKT_ROOT", str(demo_project))
+        yield demo_project
+
+
+def assessments(results) -> list[tracking.Assessment]:
+    """The assessments (a data error would be an (indicator, message) pair: none expected)."""
+    assert all(isinstance(r, tracking.Assessment) for r in results), results
+    return list(results)
+
+
+@pytest.fixture(scope="module")
+def kristiansand(on_demo_data):
     ctx = report.setup("flere-i-arbeid", source="demo", language="nb")
     results = tracking.assess_program(youth_dropout.INDICATORS, ctx.program, ctx.region_codes,
                                       "demo", county=ctx.county, threshold=ctx.threshold)
-    return ctx, results, sections.effect_section(ctx, results)
+    return ctx, assessments(results), sections.effect_section(ctx, results)
 
 
 def findings(section):
@@ -31,7 +44,7 @@ def findings(section):
 def test_each_finding_carries_its_own_tests_verdict(kristiansand):
     ctx, results, section = kristiansand
     by_key = {f["key"]: f for f in findings(section)}
-    for a in (r for r in results if isinstance(r, tracking.Assessment)):
+    for a in results:
         change = by_key.get(f"effect_{a.indicator}_0")
         if change is None or a.change is None:
             continue
@@ -48,8 +61,7 @@ def test_each_finding_carries_its_own_tests_verdict(kristiansand):
 
 def test_completion_before_its_first_post_start_cohort_is_a_finding(kristiansand):
     ctx, results, section = kristiansand
-    waiting = [a for a in results if isinstance(a, tracking.Assessment)
-               and a.problem == "no_post_cohort"]
+    waiting = [a for a in results if a.problem == "no_post_cohort"]
     assert waiting, "Kristiansand (start 2021) has no completion cohort measured since the start"
     texts = {f["key"]: f for f in findings(section)}
     for a in waiting:
@@ -58,7 +70,7 @@ def test_completion_before_its_first_post_start_cohort_is_a_finding(kristiansand
         assert str(a.first_post_measured) in finding["verdict"]
 
 
-def test_a_power_statement_is_the_finding_where_no_verdict_is_possible():
+def test_a_power_statement_is_the_finding_where_no_verdict_is_possible(on_demo_data):
     ctx = report.setup("namsskogan-tilflytting", source="demo", language="nb")
     from pipeline.analysis import migration
 
@@ -66,8 +78,7 @@ def test_a_power_statement_is_the_finding_where_no_verdict_is_possible():
                                       "demo", county=ctx.county, threshold=ctx.threshold)
     section = sections.effect_section(ctx, results)
     by_key = {f["key"]: f for f in findings(section)}
-    weak = [a for a in results if isinstance(a, tracking.Assessment)
-            and a.verdict == "underpowered"]
+    weak = [a for a in assessments(results) if a.verdict == "underpowered"]
     assert any(a.indicator == "population" for a in weak)
     for a in weak:
         power = by_key[f"effect_{a.indicator}_1"]
