@@ -7,7 +7,8 @@ short block per question the programme asks:
   findings that answer it: a finding's ``question`` or ``indicator`` field names the indicator,
   and effect tracking's findings (``effect_<indicator>_<n>``) are matched by their key;
 - one block per other ``question`` a finding names (a text key, e.g. ``cg_question_gap``);
-- one block per analysis for its first-ranked finding that no block above holds;
+- one block for the first-ranked finding of each analysis that no block above (and no
+  reference) already speaks for, so every analysis is on the page once at least;
 - the programme's own quoted figures (``references`` in the programme file) beside ours: a
   finding whose ``reference`` field is the reference's label is shown next to it, and only
   there (each finding once).
@@ -92,13 +93,16 @@ def blocks(program: Program, reports: Mapping[str, ReportContent], lang: str,
     indicator_ids = [ind.id for ind in program.indicators]
     grouped: dict[str, list[dict[str, Any]]] = {}
     leftovers: dict[str, list[Mapping[str, Any]]] = {}
+    answering: set[str] = set()  # analyses with a finding in a block or beside a reference
     for analysis, content in reports.items():
         for finding in content.key_findings():
             if finding.get("reference"):
+                answering.add(analysis)
                 continue  # shown once, beside the programme's own figure (see references)
             question = _question_of(finding, indicator_ids)
             if question:
                 grouped.setdefault(question, []).append(_item(finding, analysis, link, lang))
+                answering.add(analysis)
             else:
                 leftovers.setdefault(analysis, []).append(finding)
     targets = {ind.id: _target_text(ind, lang) for ind in program.indicators}
@@ -107,6 +111,8 @@ def blocks(program: Program, reports: Mapping[str, ReportContent], lang: str,
         out.append({"title": _question_title(question, lang), "anchor": f"q-{question}",
                     "items": grouped.get(question, []), "target": targets.get(question, "")})
     for analysis, found in leftovers.items():
+        if analysis in answering:
+            continue  # the page stays short: an analysis already answering needs no extra block
         items = [_item(f, analysis, link, lang) for f in found[:PER_ANALYSIS]]
         out.append({"title": texts.analysis_title(analysis, lang), "anchor": f"q-{analysis}",
                     "items": items, "target": ""})
