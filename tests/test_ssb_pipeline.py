@@ -28,34 +28,24 @@ from typing import Any
 import nbformat
 import pandas as pd
 import pytest
+
+# tests/ is not a package: pytest puts it on sys.path, so its helpers import by name.
+from conftest import make_project
 from pytest_httpserver import HTTPServer
+from ssb_standin import (
+    UPDATED,
+    SsbStandIn,
+    _decimals,
+    _region_scale,
+    real_offers,
+    recorded_07459_path,
+)
 
 from pipeline import config, datasets, disclosure, geography, io, run
 from pipeline.programs import load_program
 from pipeline.report import TABLE_MIME
 from pipeline.sources import ssb
 from pipeline.sources.tables import TABLES
-
-try:
-    from conftest import make_project
-    from ssb_standin import (
-        UPDATED,
-        SsbStandIn,
-        _decimals,
-        _region_scale,
-        real_offers,
-        recorded_07459_path,
-    )
-except ImportError:  # tests/ turned into a package
-    from tests.conftest import make_project
-    from tests.ssb_standin import (
-        UPDATED,
-        SsbStandIn,
-        _decimals,
-        _region_scale,
-        real_offers,
-        recorded_07459_path,
-    )
 
 pytestmark = pytest.mark.slow
 

@@ -35,10 +35,14 @@ def hash_bytes(*chunks: bytes) -> str:
 
 
 def package_fingerprint() -> str:
-    """Hash of the ``pipeline`` package's source, templates and version."""
+    """Hash of the ``pipeline`` package's source, templates and version, and of the validation
+    table the reports' methods appendix prints (a new ``make validate`` result rebuilds them)."""
+    from pipeline.analysis.effects.tables import VALIDATION_RESULTS
+
     files = sorted(p for p in config.PACKAGE_DIR.rglob("*")
                    if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc")
-    return hash_bytes(__version__.encode(),
+    validation = VALIDATION_RESULTS.read_bytes() if VALIDATION_RESULTS.exists() else b""
+    return hash_bytes(__version__.encode(), validation,
                       *(str(p.relative_to(config.PACKAGE_DIR)).encode() + p.read_bytes()
                         for p in files))
 
