@@ -47,7 +47,8 @@ def test_demand_interval_covers_random_walks_at_the_reported_horizon():
 
 
 def test_demand_interval_is_conservative_when_jobs_revert_to_a_trend():
-    """Trend + AR(1) 0.5: the random-walk band is too wide (validation/results.md says so)."""
+    """Trend + AR(1) 0.5: the random-walk band is too wide, declared "no valid interval" in
+    validation/results.md; coverage ≥ 95 % means a verdict from it errs less than 5 %."""
     assert _coverage(validation._trend_ar, 12) >= 0.95
 
 
