@@ -584,7 +584,14 @@ def _read_parquet(path: str, mtime_ns: int, size: int,
                if regions is not None else None)
     # split_blocks + self_destruct: each column is converted and its Arrow buffer released
     # in turn, so the table is not held twice while converting.
-    frame = pq.read_table(path, filters=filters).to_pandas(split_blocks=True, self_destruct=True)
+    # String columns are read dictionary-encoded: Arrow hands pandas categoricals directly,
+    # instead of a string per row that _categorical would then have to encode (most of the
+    # time of a read).
+    schema = pq.read_schema(path)
+    strings = [f.name for f in schema if pa.types.is_string(f.type)
+               or pa.types.is_large_string(f.type)]
+    frame = pq.read_table(path, filters=filters, read_dictionary=strings).to_pandas(
+        split_blocks=True, self_destruct=True)
     # Arrow's allocator keeps freed pages for reuse; a notebook worker wants them back.
     pa.default_memory_pool().release_unused()
     return _categorical(frame)

@@ -297,3 +297,10 @@ def test_ctrl_c_ends_every_worker_and_kernel(tiny):
     assert code == 130 and "interrupted" in err, err
     assert procs.processes_with_token(token) == []
     assert not (tiny / "reports" / "alpha" / "index.html").exists()
+
+
+def test_package_fingerprint_hashes_the_validation_table_the_reports_print():
+    from pipeline.analysis.effects import tables
+    from pipeline.engine import state
+
+    assert state.VALIDATION_RESULTS == tables.VALIDATION_RESULTS

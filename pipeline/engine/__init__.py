@@ -12,11 +12,19 @@ Modules (each small enough to read in one sitting):
   :mod:`~pipeline.engine.procs` — incremental state, staging, the run lock, process hygiene.
 """
 
-from pipeline.engine.lock import LockBusy
-from pipeline.engine.publish import OutputError
-from pipeline.engine.runner import EngineError, Failure, RunSummary, run
-from pipeline.engine.site import write_site
-from pipeline.engine.state import package_fingerprint, package_versions, provenance
+import sys
+
+# nbformat (papermill, nbconvert) imports jsonschema, whose format checkers import
+# rfc3987_syntax when installed, and that builds about forty parsers at import: 2–4 s in every
+# process of a run (parent and each worker). It checks only the "iri" string format, which the
+# notebook schema does not use; without it jsonschema leaves that one format unchecked.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+from pipeline.engine.lock import LockBusy  # noqa: E402
+from pipeline.engine.publish import OutputError  # noqa: E402
+from pipeline.engine.runner import EngineError, Failure, RunSummary, run  # noqa: E402
+from pipeline.engine.site import write_site  # noqa: E402
+from pipeline.engine.state import package_fingerprint, package_versions, provenance  # noqa: E402
 
 __all__ = ["EngineError", "Failure", "LockBusy", "OutputError", "RunSummary",
            "package_fingerprint", "package_versions", "provenance", "run", "write_site"]

@@ -24,6 +24,9 @@ from pipeline import __version__, config, datasets, io
 TRACKED_PACKAGES = ("pandas", "numpy", "statsmodels", "matplotlib", "papermill", "nbconvert",
                     "weasyprint", "pydantic", "pyarrow", "openpyxl", "distributed")
 MANIFEST = "manifest.json"
+# pipeline.analysis.effects.tables.VALIDATION_RESULTS, named here rather than imported: that
+# import loads statsmodels and scipy, seconds in the run's parent before any worker starts.
+VALIDATION_RESULTS = Path(__file__).resolve().parents[2] / "validation" / "results.md"
 
 
 def hash_bytes(*chunks: bytes) -> str:
@@ -37,8 +40,6 @@ def hash_bytes(*chunks: bytes) -> str:
 def package_fingerprint() -> str:
     """Hash of the ``pipeline`` package's source, templates and version, and of the validation
     table the reports' methods appendix prints (a new ``make validate`` result rebuilds them)."""
-    from pipeline.analysis.effects.tables import VALIDATION_RESULTS
-
     files = sorted(p for p in config.PACKAGE_DIR.rglob("*")
                    if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc")
     validation = VALIDATION_RESULTS.read_bytes() if VALIDATION_RESULTS.exists() else b""
