@@ -12,6 +12,7 @@ import math
 from pipeline import areas
 from pipeline.analysis.competence_gap import demand as dm
 from pipeline.analysis.competence_gap import figures as fg
+from pipeline.analysis.competence_gap import skills as sk
 from pipeline.analysis.competence_gap import tables as tb
 from pipeline.analysis.competence_gap.compute import GapResult
 from pipeline.analysis.display import Section, show  # noqa: F401  (re-exported for notebooks)
@@ -264,6 +265,60 @@ def skills(ctx, result: GapResult) -> Section:
     return sec
 
 
+def occupations(ctx, result: GapResult) -> Section | None:
+    """Employed residents by occupation: ICT and engineering groups in the main part, every
+    major group in the detail part, and a tested finding on ICT and engineering occupations.
+
+    None when SSB's occupation table is not there (it is optional): the report then says
+    nothing about occupations rather than printing an empty section.
+    """
+    comp = result.occupation_comparison
+    if comp.empty:
+        return None
+    year = int(comp["year"].iloc[0])
+    sec = Section(heading="cg_heading_occupations", level=3)
+    counts = [ctx.t("cg_col_employed")]
+    region = ctx.name(result.area, inline=True)
+    has_subs = (comp["level"] == sk.SUB).any()
+    main = sk.SUB if has_subs else sk.MAJOR
+    table = tb.occupations_table(ctx, result, main)
+    # Shares and differences with one decimal; the count column (the second) with none.
+    decimals = {col: 1 for col in table.columns[2:]}
+    sec.add("table", df=table, counts=counts, decimals=decimals,
+            caption=ctx.t("cg_table_occ_tech_caption" if has_subs else "cg_table_occ_caption",
+                          region=region, year=year),
+            note=ctx.t("cg_table_occ_note"))
+    if has_subs:
+        sec.add("table", df=tb.occupations_table(ctx, result, sk.MAJOR), counts=counts,
+                decimals=decimals, kind="detail",
+                caption=ctx.t("cg_table_occ_caption", region=region, year=year),
+                note=ctx.t("cg_table_occ_note"))
+    tech = comp[comp["occupation"] == sk.TECH_TOTAL]
+    if tech.empty or bool(tech["suppressed"].iloc[0]):
+        return sec
+    rec = tech.iloc[0]
+    sec.add("finding", key="cg_skills_occupations", rank=46, value=ctx.pct(rec["share"]),
+            text=_occupation_text(ctx, result, rec), question="cg_q_skills")
+    return sec
+
+
+def _occupation_text(ctx, result: GapResult, rec) -> str:
+    """The ICT and engineering finding: share, comparison with a test, and the first year."""
+    own = result.occupations[(result.occupations["region"] == result.area)
+                             & (result.occupations["occupation"] == sk.TECH_TOTAL)]
+    first = own.iloc[0]
+    values = {"region": ctx.name(result.area, inline=True), "year": int(rec["year"]),
+              "share": ctx.pct(rec["share"]), "persons": ctx.num(rec["employed"]),
+              "first_year": int(first["year"]), "first_share": ctx.pct(first["share"])}
+    if result.area == areas.NATIONAL or math.isnan(rec["share_national"]):
+        return ctx.t("cg_finding_occ_alone", **values)
+    p = rec["p_national"]
+    verdict = ("cg_fields_higher" if rec["diff_national"] > 0 else "cg_fields_lower") \
+        if p < 0.05 else "cg_fields_same"
+    return ctx.t("cg_finding_occ", national=ctx.pct(rec["share_national"]),
+                 direction=ctx.t(verdict), **values)
+
+
 def accuracy(ctx, result: GapResult) -> Section:
     """The rolling-origin backtest: coverage by horizon and the earliest origin in detail."""
     sec = Section(heading="cg_heading_accuracy")
@@ -285,10 +340,11 @@ def accuracy(ctx, result: GapResult) -> Section:
 
 
 def sections(result: GapResult, ctx) -> list[Section]:
-    """Every section of the report, in order (only the overview and education when the gap
-    cannot be computed)."""
+    """Every section of the report, in order (only the overview, education and skills when the
+    gap cannot be computed; occupations only when SSB's table is there)."""
+    occ = [s for s in [occupations(ctx, result)] if s is not None]
     if not result.ok:
-        return [overview(ctx, result), education(ctx, result), skills(ctx, result)]
+        return [overview(ctx, result), education(ctx, result), skills(ctx, result), *occ]
     return [overview(ctx, result), commuting(ctx, result), balance(ctx, result),
             gap(ctx, result), scenarios(ctx, result), education(ctx, result),
-            skills(ctx, result), accuracy(ctx, result)]
+            skills(ctx, result), *occ, accuracy(ctx, result)]
