@@ -305,8 +305,9 @@ def occupations(ctx, result: GapResult) -> Section | None:
 def _occupation_text(ctx, result: GapResult, rec) -> str:
     """The ICT and engineering finding: share, comparison with a test, and the first year."""
     own = result.occupations[(result.occupations["region"] == result.area)
-                             & (result.occupations["occupation"] == sk.TECH_TOTAL)]
-    first = own.iloc[0]
+                             & (result.occupations["occupation"] == sk.TECH_TOTAL)
+                             & ~result.occupations["suppressed"].astype(bool)]
+    first = own.iloc[0]  # the latest year is among these (its cell is not suppressed)
     values = {"region": ctx.name(result.area, inline=True), "year": int(rec["year"]),
               "share": ctx.pct(rec["share"]), "persons": ctx.num(rec["employed"]),
               "first_year": int(first["year"]), "first_share": ctx.pct(first["share"])}
