@@ -311,13 +311,16 @@ def _occupation_text(ctx, result: GapResult, rec) -> str:
     values = {"region": ctx.name(result.area, inline=True), "year": int(rec["year"]),
               "share": ctx.pct(rec["share"]), "persons": ctx.num(rec["employed"]),
               "first_year": int(first["year"]), "first_share": ctx.pct(first["share"])}
+    # The direction since the first published year, when there is more than one.
+    since = "" if values["first_year"] == values["year"] else " " + ctx.t(
+        "cg_finding_occ_first", **values)
     if result.area == areas.NATIONAL or math.isnan(rec["share_national"]):
-        return ctx.t("cg_finding_occ_alone", **values)
+        return ctx.t("cg_finding_occ_alone", **values) + since
     p = rec["p_national"]
     verdict = ("cg_fields_higher" if rec["diff_national"] > 0 else "cg_fields_lower") \
         if p < 0.05 else "cg_fields_same"
     return ctx.t("cg_finding_occ", national=ctx.pct(rec["share_national"]),
-                 direction=ctx.t(verdict), **values)
+                 direction=ctx.t(verdict), **values) + since
 
 
 def accuracy(ctx, result: GapResult) -> Section:
