@@ -461,6 +461,37 @@ def test_missing_occupation_table_blocks_nothing(monkeypatch: pytest.MonkeyPatch
     assert sections.occupations(ctx, result) is None
 
 
+def test_kongsbergs_report_speaks_about_ict_and_engineering_occupations(in_demo_project):
+    """The programme report has the section (main table, detail table, tested finding on the
+    front-page skills question); an area profile of a small municipality has it too, with its
+    small cells suppressed."""
+    from pipeline.analysis.competence_gap import sections
+
+    ctx = report.setup("vekst-i-kongsberg", source="demo", language="nb")
+    result = cg.compute("3303", program="vekst-i-kongsberg", repetitions=100,
+                        backtest_repetitions=20)
+    assert "employment_by_occupation" in result.sources
+    found = [s for s in sections.sections(result, ctx) if s.heading == "cg_heading_occupations"]
+    assert len(found) == 1
+    items = found[0].items
+    tables = [p for kind, p in items if kind == "table"]
+    assert [t.get("kind", "") for t in tables] == ["", "detail"]
+    assert "IKT- og ingeniøryrker" in tables[0]["caption"] and len(tables[0]["df"]) == 4
+    finding = next(p for kind, p in items if kind == "finding")
+    assert finding["question"] == "cg_q_skills"
+    assert "Kongsberg" in finding["text"] and "klart høyere" in finding["text"]
+    ict = result.occupation_comparison.set_index("occupation").loc["ikt"]
+    assert ict["share"] > ict["share_county"] > 0 and ict["diff_national"] > 8
+
+    profile = report.setup("", source="demo", region="5044", language="en")
+    small = cg.compute("5044", repetitions=50, backtest_repetitions=10)
+    section = sections.occupations(profile, small)
+    main = next(p for kind, p in section.items if kind == "table")
+    assert (main["df"] == ":").to_numpy().any()
+    hidden = small.occupation_comparison.query("suppressed")
+    assert len(hidden) >= 2 and (hidden["employed"] > 0).all()
+
+
 def test_field_shares_leave_out_a_year_with_a_missing_field():
     from pipeline.analysis.competence_gap import skills
 
