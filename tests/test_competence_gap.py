@@ -471,15 +471,22 @@ def test_kongsbergs_report_speaks_about_ict_and_engineering_occupations(in_demo_
     result = cg.compute("3303", program="vekst-i-kongsberg", repetitions=100,
                         backtest_repetitions=20)
     assert "employment_by_occupation" in result.sources
-    found = [s for s in sections.sections(result, ctx) if s.heading == "cg_heading_occupations"]
-    assert len(found) == 1
+    found = [s for s in sections.sections(result, ctx)
+             if s.heading == "cg_heading_skills_occupations"]
+    assert len(found) == 1  # fields of study and occupations under one heading
     items = found[0].items
     tables = [p for kind, p in items if kind == "table"]
-    assert [t.get("kind", "") for t in tables] == ["", "detail"]
-    assert "IKT- og ingeniøryrker" in tables[0]["caption"] and len(tables[0]["df"]) == 4
-    finding = next(p for kind, p in items if kind == "finding")
+    occupation_tables = [t for t in tables if "yrke" in t["caption"]]
+    assert [t.get("kind", "") for t in occupation_tables] == ["", "detail"]
+    main = occupation_tables[0]
+    assert "IKT- og ingeniøryrker" in main["caption"] and len(main["df"]) == 4
+    found_items = [p for kind, p in items if kind == "finding"]
+    finding = next(p for p in found_items if p["key"] == "cg_skills_occupations")
     assert finding["question"] == "cg_q_skills"
     assert "Kongsberg" in finding["text"] and "klart høyere" in finding["text"]
+    # One answer per question on the front page: fields of study stay in the report body.
+    fields = next(p for p in found_items if p["key"] == "cg_skills_technical")
+    assert "question" not in fields
     ict = result.occupation_comparison.set_index("occupation").loc["ikt"]
     assert ict["share"] > ict["share_county"] > 0 and ict["diff_national"] > 8
 

@@ -203,7 +203,9 @@ def education(ctx, result: GapResult) -> Section:
                                      region=result.label))
         return sec
     table, year = tb.education_table(ctx, result)
-    sec.add("table", df=table, caption=ctx.t("cg_table_edu_caption", year=year))
+    # The levels in full are detail (the chart and the findings carry the message), which
+    # keeps the combined PDF within its page budget.
+    sec.add("table", df=table, caption=ctx.t("cg_table_edu_caption", year=year), kind="detail")
     last = own.iloc[-1]
     sec.add("figure", fig=fg.education_chart(ctx, result), caption=ctx.t("cg_fig_edu_caption"),
             alt=ctx.t("cg_fig_edu_alt", region=result.label, share=ctx.pct(last["value"]),
@@ -260,8 +262,11 @@ def skills(ctx, result: GapResult) -> Section:
         text = ctx.t("cg_finding_fields", region=result.label, year=year,
                      share=ctx.pct(rec["share"]), national=ctx.pct(rec["share_national"]),
                      direction=direction, persons=ctx.num(rec["persons"]))
+    # One answer to the skills question on the front page: ICT and engineering occupations
+    # when SSB's occupation table is there (closer to the question), else fields of study.
+    question = {} if _ict_row(result) is not None else {"question": "cg_q_skills"}
     sec.add("finding", key="cg_skills_technical", rank=45, value=ctx.pct(rec["share"]),
-            text=text, question="cg_q_skills")
+            text=text, **question)
     return sec
 
 
@@ -292,14 +297,22 @@ def occupations(ctx, result: GapResult) -> Section | None:
         sec.add("table", df=tb.occupations_table(ctx, result, sk.MAJOR), counts=counts,
                 decimals=decimals, kind="detail",
                 caption=ctx.t("cg_table_occ_caption", region=region, year=year),
-                note=ctx.t("cg_table_occ_note"))
-    tech = comp[comp["occupation"] == sk.TECH_TOTAL]
-    if tech.empty or bool(tech["suppressed"].iloc[0]):
+                note=ctx.t("cg_table_occ_detail_note"))
+    rec = _ict_row(result)
+    if rec is None:
         return sec
-    rec = tech.iloc[0]
     sec.add("finding", key="cg_skills_occupations", rank=46, value=ctx.pct(rec["share"]),
             text=_occupation_text(ctx, result, rec), question="cg_q_skills")
     return sec
+
+
+def _ict_row(result: GapResult):
+    """The area's published ICT and engineering row of the comparison, or None."""
+    comp = result.occupation_comparison
+    tech = comp[comp["occupation"] == sk.TECH_TOTAL] if len(comp) else comp
+    if tech.empty or bool(tech["suppressed"].iloc[0]):
+        return None
+    return tech.iloc[0]
 
 
 def _occupation_text(ctx, result: GapResult, rec) -> str:
@@ -346,9 +359,20 @@ def accuracy(ctx, result: GapResult) -> Section:
 def sections(result: GapResult, ctx) -> list[Section]:
     """Every section of the report, in order (only the overview, education and skills when the
     gap cannot be computed; occupations only when SSB's table is there)."""
-    occ = [s for s in [occupations(ctx, result)] if s is not None]
+    competence = skills_and_occupations(ctx, result)
     if not result.ok:
-        return [overview(ctx, result), education(ctx, result), skills(ctx, result), *occ]
+        return [overview(ctx, result), education(ctx, result), competence]
     return [overview(ctx, result), commuting(ctx, result), balance(ctx, result),
             gap(ctx, result), scenarios(ctx, result), education(ctx, result),
-            skills(ctx, result), *occ, accuracy(ctx, result)]
+            competence, accuracy(ctx, result)]
+
+
+def skills_and_occupations(ctx, result: GapResult) -> Section:
+    """Fields of study and, when SSB's occupation table is there, occupations under one
+    heading (one heading fewer in the page budget of the combined PDF)."""
+    sec = skills(ctx, result)
+    occ = occupations(ctx, result)
+    if occ is not None:
+        sec.heading = "cg_heading_skills_occupations"
+        sec.items.extend(occ.items)
+    return sec
