@@ -440,6 +440,23 @@ def test_occupation_section_shows_no_suppressed_count_or_share(world):
     assert "2023" not in text  # Kongsberg's 2023 is incomplete: no "since" sentence
 
 
+def test_occupations_with_one_digit_groups_only(monkeypatch: pytest.MonkeyPatch):
+    """The two-digit codes are optional: without them the major groups are the table."""
+    from pipeline.analysis.competence_gap import sections
+
+    data = _world()
+    occ = data["employment_by_occupation"]
+    data["employment_by_occupation"] = occ[occ["occupation"].str.len() == 1]
+    monkeypatch.setattr(compute_module, "_load", lambda dataset, source: data[dataset])
+    result = cg.compute("3303", program=_program(), repetitions=100, backtest_repetitions=20)
+    assert set(result.occupation_comparison["level"]) == {"major"}
+    assert result.occupations["employed"].dtype == float
+    ctx = report.setup("", source="demo", region="3303", language="en")
+    items = sections.occupations(ctx, result).items
+    assert [kind for kind, _ in items] == ["table"]  # no detail table, no ICT finding
+    assert len(items[0][1]["df"]) == 10 and "major occupation group" in items[0][1]["caption"]
+
+
 def test_missing_occupation_table_blocks_nothing(monkeypatch: pytest.MonkeyPatch):
     """12542 is unverified: without it the analysis runs and the report has no such section."""
     from pipeline import datasets

@@ -132,7 +132,7 @@ def occupation_shares(counts: pd.DataFrame, majors, subs=(), *,
     rows = rows.assign(level=is_major.map({True: MAJOR, False: SUB}))
     rows = rows[rows["employed"].notna() | is_major]
     sums = _sub_sums(rows, list(subs))
-    out = pd.concat([rows, sums], ignore_index=True)
+    out = pd.concat([rows, sums], ignore_index=True) if len(sums) else rows.reset_index(drop=True)
     totals = out[out["level"] == MAJOR].groupby("year")["employed"].sum()
     out = out.assign(share=out["employed"] / out["year"].map(totals) * 100)
     out = out.assign(suppressed=_suppressed(out, threshold))
