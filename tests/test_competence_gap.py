@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline import i18n
+from pipeline import i18n, report
 from pipeline.analysis import competence_gap as cg
 from pipeline.analysis.competence_gap import demand as dm
 from pipeline.analysis.competence_gap import statistics as st
@@ -230,6 +230,31 @@ FIELD_COUNTS = {"3303": {"0": 60.0, "5": 30.0, "9": 10.0},
                 "33": {"0": 120.0, "5": 50.0, "9": 30.0},
                 "0": {"0": 700.0, "5": 200.0, "9": 100.0}}
 
+# Employed residents by occupation in 2024 (per 1 000; scaled by region): the ten major groups
+# add up to the total, the ICT and engineering sub-major groups sit inside groups 2 and 3.
+OCC_MAJORS = {"3303": [20, 80, 300, 200, 60, 200, 10, 60, 50, 20],
+              "33": [20, 80, 290, 195, 60, 215, 10, 60, 50, 20],
+              "0": [20, 80, 280, 190, 60, 230, 10, 60, 50, 20]}
+OCC_SUBS = {"3303": {"21": 120, "25": 60, "31": 80, "35": 3},
+            "33": {"21": 60, "25": 45, "31": 45, "35": 10},
+            "0": {"21": 50, "25": 40, "31": 35, "35": 10}}
+OCC_SCALE = {"3303": 1, "33": 10, "0": 100}
+
+
+def _occupation_rows() -> list[tuple]:
+    rows = []
+    for region, majors in OCC_MAJORS.items():
+        scale = OCC_SCALE[region]
+        counts = {str(i): n * scale for i, n in enumerate(majors)}
+        counts.update({k: n if region == "3303" else n * scale
+                       for k, n in OCC_SUBS[region].items()})
+        rows += [(region, code, "Sysselsatte", 2024, float(n)) for code, n in counts.items()]
+        # 2023: Kongsberg's group 6 is missing, so the year is left out for Kongsberg only.
+        rows += [(region, code, "Sysselsatte", 2023,
+                  np.nan if (region, code) == ("3303", "6") else float(n))
+                 for code, n in counts.items()]
+    return rows
+
 
 def _world(job_years: range = range(2010, 2026), persons: float = 100.0) -> dict:
     rng = np.random.default_rng(3)
@@ -259,6 +284,8 @@ def _world(job_years: range = range(2010, 2026), persons: float = 100.0) -> dict
                                                 "value"]),
         "education_by_field": pd.DataFrame(fields, columns=["region", "field", "measure", "year",
                                                             "value"]),
+        "employment_by_occupation": pd.DataFrame(
+            _occupation_rows(), columns=["region", "occupation", "measure", "year", "value"]),
     }
 
 
@@ -347,6 +374,146 @@ def test_missing_field_of_study_table_blocks_nothing(monkeypatch: pytest.MonkeyP
     assert result.ok and result.fields.empty and result.field_comparison.empty
     assert "education_by_field" not in result.sources
     assert datasets.blocked_analyses("education_by_field") == []
+
+
+def test_occupation_frames_match_hand_computation(world):
+    world()
+    result = cg.compute("3303", program=_program(), repetitions=100, backtest_repetitions=20)
+    occ = result.occupations
+    assert list(occ.columns) == ["region", "year", "occupation", "level", "employed", "share",
+                                 "suppressed"]
+    # Kongsberg's 2023 lacks a major group: left out, not understated; the others keep it.
+    assert set(occ.loc[occ.region == "3303", "year"]) == {2024}
+    assert set(occ.loc[occ.region == "0", "year"]) == {2023, 2024}
+    comp = result.occupation_comparison.set_index("occupation")
+    assert comp.loc["2", "share"] == pytest.approx(30.0)  # 300 of 1 000
+    assert comp.loc["21", ["share", "share_county", "share_national"]].tolist() == \
+        pytest.approx([12.0, 6.0, 5.0])
+    ict = comp.loc["ikt"]
+    assert ict["level"] == "sum" and ict["employed"] == 263
+    assert (ict["share"], ict["share_county"], ict["share_national"]) == pytest.approx(
+        (26.3, 16.0, 13.5))
+    assert ict["diff_national"] == pytest.approx(12.8) and ict["p_national"] < 1e-6
+    # 3 ICT technicians are below the threshold; 25 (the smallest other cell of the sub-groups
+    # and their published sum) goes too, or 263 − 120 − 60 − 80 would give the 3 away.
+    assert comp.loc[["35", "25"], "suppressed"].all()
+    assert not comp.loc[["21", "31", "ikt", "2"], "suppressed"].any()
+    assert comp.loc[["35", "25"], ["diff_national", "p_national"]].isna().all().all()
+
+
+def test_occupation_shares_suppress_small_counts_and_what_would_reveal_them():
+    from pipeline import disclosure
+    from pipeline.analysis.competence_gap import skills
+
+    counts = pd.DataFrame({"year": 2024, "occupation": ["1", "2", "3", "21", "25"],
+                           "value": [50.0, 47.0, 3.0, 30.0, 9.0]})
+    out = skills.occupation_shares(counts, ["1", "2", "3"], ["21", "25"]).set_index("occupation")
+    assert out.loc["2", "share"] == pytest.approx(47.0) and out.loc["ikt", "employed"] == 39
+    # Group 3 (3 persons) is primary; the major groups add up to all employed, so the smallest
+    # other major group (2) is suppressed as well. The sub-groups are all published.
+    assert out["suppressed"].to_dict() == {"1": False, "2": True, "3": True, "21": False,
+                                           "25": False, "ikt": False}
+    # The same rule as every published table: nothing to add for disclosure control.
+    shown = out.reset_index().assign(employed=lambda d: d["employed"].where(
+        ~d["suppressed"], disclosure.SUPPRESSED).astype(object))
+    majors = shown[shown.level == "major"]
+    assert disclosure.audit(majors, ["employed"]) == []
+
+
+def test_occupation_section_shows_no_suppressed_count_or_share(world):
+    from pipeline.analysis.competence_gap import sections
+
+    world()
+    result = cg.compute("3303", program=_program(), repetitions=100, backtest_repetitions=20)
+    ctx = report.setup("", source="demo", region="3303", language="nb")
+    section = sections.occupations(ctx, result)
+    tables = [p for kind, p in section.items if kind == "table"]
+    main, detail = tables
+    assert detail.get("kind") == "detail" and "kind" not in main
+    df = main["df"].set_index(ctx.t("cg_col_occupation"))
+    hidden = df.loc[["IKT-rådgivere", "IKT-teknikere"]]
+    assert (hidden[[ctx.t("cg_col_employed"), "Kongsberg (%)"]] == ":").all().all()
+    finding = next(p for kind, p in section.items if kind == "finding")
+    text = finding["text"].replace("\u202f", " ")
+    assert finding["question"] == "cg_q_skills" and "26,3 %" in text and "13,5 %" in text
+    assert "klart høyere" in text and "263" in text
+    assert "2023" not in text  # Kongsberg's 2023 is incomplete: no "since" sentence
+
+
+def test_occupations_with_one_digit_groups_only(monkeypatch: pytest.MonkeyPatch):
+    """The two-digit codes are optional: without them the major groups are the table."""
+    from pipeline.analysis.competence_gap import sections
+
+    data = _world()
+    occ = data["employment_by_occupation"]
+    data["employment_by_occupation"] = occ[occ["occupation"].str.len() == 1]
+    monkeypatch.setattr(compute_module, "_load", lambda dataset, source: data[dataset])
+    result = cg.compute("3303", program=_program(), repetitions=100, backtest_repetitions=20)
+    assert set(result.occupation_comparison["level"]) == {"major"}
+    assert result.occupations["employed"].dtype == float
+    ctx = report.setup("", source="demo", region="3303", language="en")
+    items = sections.occupations(ctx, result).items
+    assert [kind for kind, _ in items] == ["table"]  # no detail table, no ICT finding
+    assert len(items[0][1]["df"]) == 10 and "major occupation group" in items[0][1]["caption"]
+
+
+def test_missing_occupation_table_blocks_nothing(monkeypatch: pytest.MonkeyPatch):
+    """12542 is unverified: without it the analysis runs and the report has no such section."""
+    from pipeline import datasets
+    from pipeline.analysis.competence_gap import sections
+
+    data = _world()
+
+    def load(dataset, source):
+        if dataset == "employment_by_occupation":
+            raise datasets.DataError("employment_by_occupation.parquet missing")
+        return data[dataset]
+
+    monkeypatch.setattr(compute_module, "_load", load)
+    result = cg.compute("3303", program=_program(), repetitions=100, backtest_repetitions=20)
+    assert result.ok and result.occupations.empty and result.occupation_comparison.empty
+    assert "employment_by_occupation" not in result.sources
+    assert datasets.blocked_analyses("employment_by_occupation") == []
+    ctx = report.setup("", source="demo", region="3303", language="nb")
+    assert sections.occupations(ctx, result) is None
+
+
+def test_kongsbergs_report_speaks_about_ict_and_engineering_occupations(in_demo_project):
+    """The programme report has the section (main table, detail table, tested finding on the
+    front-page skills question); an area profile of a small municipality has it too, with its
+    small cells suppressed."""
+    from pipeline.analysis.competence_gap import sections
+
+    ctx = report.setup("vekst-i-kongsberg", source="demo", language="nb")
+    result = cg.compute("3303", program="vekst-i-kongsberg", repetitions=100,
+                        backtest_repetitions=20)
+    assert "employment_by_occupation" in result.sources
+    found = [s for s in sections.sections(result, ctx)
+             if s.heading == "cg_heading_skills_occupations"]
+    assert len(found) == 1  # fields of study and occupations under one heading
+    items = found[0].items
+    tables = [p for kind, p in items if kind == "table"]
+    occupation_tables = [t for t in tables if "yrke" in t["caption"]]
+    assert [t.get("kind", "") for t in occupation_tables] == ["", "detail"]
+    main = occupation_tables[0]
+    assert "IKT- og ingeniøryrker" in main["caption"] and len(main["df"]) == 4
+    found_items = [p for kind, p in items if kind == "finding"]
+    finding = next(p for p in found_items if p["key"] == "cg_skills_occupations")
+    assert finding["question"] == "cg_q_skills"
+    assert "Kongsberg" in finding["text"] and "klart høyere" in finding["text"]
+    # One answer per question on the front page: fields of study stay in the report body.
+    fields = next(p for p in found_items if p["key"] == "cg_skills_technical")
+    assert "question" not in fields
+    ict = result.occupation_comparison.set_index("occupation").loc["ikt"]
+    assert ict["share"] > ict["share_county"] > 0 and ict["diff_national"] > 8
+
+    profile = report.setup("", source="demo", region="5044", language="en")
+    small = cg.compute("5044", repetitions=50, backtest_repetitions=10)
+    section = sections.occupations(profile, small)
+    main = next(p for kind, p in section.items if kind == "table")
+    assert (main["df"] == ":").to_numpy().any()
+    hidden = small.occupation_comparison.query("suppressed")
+    assert len(hidden) >= 2 and (hidden["employed"] > 0).all()
 
 
 def test_field_shares_leave_out_a_year_with_a_missing_field():

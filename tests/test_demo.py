@@ -141,7 +141,7 @@ def test_population_magnitudes(tidy_tables: dict) -> None:
 @pytest.mark.parametrize("dataset", ["population", "population_change", "employment_by_industry",
                                      "employment_by_age", "immigrants", "population_projection",
                                      "education", "employment_rate", "neet",
-                                     "education_by_field"])
+                                     "education_by_field", "employment_by_occupation"])
 def test_counties_and_nation_are_sums(tidy_tables: dict, dataset: str) -> None:
     spec = TABLES[dataset]
     df = tidy_tables[dataset]
@@ -286,6 +286,58 @@ def test_kongsberg_has_the_planted_technical_profile(tidy_tables: dict) -> None:
     assert technical["3303"] > technical["0"] + 0.02
     assert technical["3303"] > technical.drop(["3303"]).quantile(0.9)
     assert (fields["value"] >= 0).all() and fields["value"].notna().all()
+
+
+def test_occupation_table_is_shaped_like_ssbs(docs: dict) -> None:
+    """12542: Region × Yrke (STYRK-08 major groups, then the ICT/engineering sub-major groups)
+    × one measure in persons × years from 2015, every region of the other municipal tables."""
+    from pipeline.sources.tables import OCCUPATIONS, TECH_OCCUPATIONS
+
+    doc = docs["employment_by_occupation"]
+    assert doc["id"] == ["Region", "Yrke", "ContentsCode", "Tid"]
+    yrke = doc["dimension"]["Yrke"]["category"]
+    assert list(yrke["index"]) == [*OCCUPATIONS, *TECH_OCCUPATIONS]
+    assert yrke["label"]["25"] == "IKT-rådgivere" and yrke["label"]["2"] == "Akademiske yrker"
+    assert list(doc["dimension"]["ContentsCode"]["category"]["index"]) == ["Sysselsatte"]
+    assert doc["dimension"]["ContentsCode"]["category"]["unit"]["Sysselsatte"]["decimals"] == 0
+    years = list(doc["dimension"]["Tid"]["category"]["index"])
+    assert years == [str(y) for y in range(2015, LAST_YEAR + 1)]
+    regions = doc["dimension"]["Region"]["category"]["index"]
+    assert regions.keys() == docs["employment_rate"]["dimension"]["Region"]["category"][
+        "index"].keys()
+    assert doc["size"] == [len(regions), 14, 1, len(years)]
+    assert len(doc["value"]) == np.prod(doc["size"]) and None not in doc["value"]
+    assert all(float(v).is_integer() and v >= 0 for v in doc["value"])
+
+
+def test_occupations_split_the_same_employed_as_the_employment_rate_table(
+        tidy_tables: dict) -> None:
+    from pipeline.sources.tables import OCCUPATIONS, TECH_OCCUPATIONS
+
+    occ = tidy_tables["employment_by_occupation"]
+    majors = occ[occ.occupation.isin(list(OCCUPATIONS))].groupby(["region", "year"])["value"].sum()
+    rate = tidy_tables["employment_rate"]
+    employed = rate[rate.measure == "Sysselsatte"].groupby(["region", "year"])["value"].sum()
+    pd.testing.assert_series_equal(majors, employed.loc[majors.index], check_names=False)
+    # Each sub-major group is inside its major group (21, 25 in 2; 31, 35 in 3).
+    wide_occ = occ.pivot_table(index=["region", "year"], columns="occupation", values="value")
+    assert (wide_occ["21"] + wide_occ["25"] <= wide_occ["2"]).all()
+    assert (wide_occ["31"] + wide_occ["35"] <= wide_occ["3"]).all()
+    assert set(TECH_OCCUPATIONS) <= set(wide_occ.columns)
+
+
+def test_kongsberg_has_the_planted_ict_and_engineering_profile(tidy_tables: dict) -> None:
+    from pipeline.sources.demo.tables_skills import OCCUPATION_BOOST
+    from pipeline.sources.tables import OCCUPATIONS, TECH_OCCUPATIONS
+
+    occ = tidy_tables["employment_by_occupation"]
+    last = occ[occ.year == LAST_YEAR].pivot(index="region", columns="occupation", values="value")
+    total = last[list(OCCUPATIONS)].sum(axis=1)
+    ict = last[list(TECH_OCCUPATIONS)].sum(axis=1) / total
+    assert all(OCCUPATION_BOOST[("3303", k)] > 0 for k in TECH_OCCUPATIONS)
+    assert ict["3303"] > ict["0"] + 0.08  # well above the country (about 13 %)
+    assert ict["3303"] > ict.drop(["3303"]).quantile(0.95)
+    assert 0.10 < ict["0"] < 0.18  # plausible national level
 
 
 def test_projection_alternatives_diverge(tidy_tables: dict) -> None:

@@ -140,6 +140,73 @@ FIELDS_OF_STUDY_NN: dict[str, str] = {
 TECHNICAL_FIELD = "5"
 
 
+# STYRK-08 major groups (one digit) of employed persons by occupation. SSB's dimension id
+# ``Yrke`` and the one-digit codes (total ``0-9``) are those of its other STYRK-08 tables
+# (11418, 11419, 09790 in public queries); the table below is *unverified*.
+OCCUPATIONS: dict[str, str] = {
+    "0": "Militære yrker og uoppgitt",
+    "1": "Ledere",
+    "2": "Akademiske yrker",
+    "3": "Høyskoleyrker",
+    "4": "Kontoryrker",
+    "5": "Salgs- og serviceyrker",
+    "6": "Bønder, fiskere mv.",
+    "7": "Håndverkere",
+    "8": "Prosess- og maskinoperatører, transportarbeidere mv.",
+    "9": "Renholdere, hjelpearbeidere mv.",
+}
+
+OCCUPATIONS_EN: dict[str, str] = {
+    "0": "Armed forces occupations and unspecified",
+    "1": "Managers",
+    "2": "Professionals",
+    "3": "Technicians and associate professionals",
+    "4": "Clerical support workers",
+    "5": "Service and sales workers",
+    "6": "Skilled agricultural, forestry and fishery workers",
+    "7": "Craft and related trades workers",
+    "8": "Plant and machine operators and assemblers",
+    "9": "Elementary occupations",
+}
+
+OCCUPATIONS_NN: dict[str, str] = {
+    "0": "Militære yrke og uoppgitt",
+    "1": "Leiarar",
+    "2": "Akademiske yrke",
+    "3": "Høgskuleyrke",
+    "4": "Kontoryrke",
+    "5": "Sals- og serviceyrke",
+    "6": "Bønder, fiskarar mv.",
+    "7": "Handverkarar",
+    "8": "Prosess- og maskinoperatørar, transportarbeidarar mv.",
+    "9": "Reinhaldarar, hjelpearbeidarar mv.",
+}
+
+# The ICT and engineering sub-major groups (two digits) inside groups 2 and 3: what Kongsberg's
+# KompetanseMagneten asks about. Optional codes: left out (with a note) when the table offers
+# only one-digit groups.
+TECH_OCCUPATIONS: dict[str, str] = {
+    "21": "Realister og sivilingeniører",
+    "25": "IKT-rådgivere",
+    "31": "Ingeniører og teknikere",
+    "35": "IKT-teknikere",
+}
+
+TECH_OCCUPATIONS_EN: dict[str, str] = {
+    "21": "Science and engineering professionals",
+    "25": "ICT professionals",
+    "31": "Science and engineering associate professionals",
+    "35": "ICT technicians",
+}
+
+TECH_OCCUPATIONS_NN: dict[str, str] = {
+    "21": "Realistar og sivilingeniørar",
+    "25": "IKT-rådgivarar",
+    "31": "Ingeniørar og teknikarar",
+    "35": "IKT-teknikarar",
+}
+
+
 def industry_name(code: str, lang: str = "nb") -> str:
     """Name of an SN2007 industry group in the report's language (the code if unknown)."""
     return (INDUSTRIES_EN if lang == "en" else INDUSTRIES).get(code, code)
@@ -153,6 +220,14 @@ def education_level_name(code: str, lang: str = "nb") -> str:
 def field_of_study_name(code: str, lang: str = "nb") -> str:
     """Name of a broad field of study (NUS2000 fagfelt) in the report's language."""
     names = {"en": FIELDS_OF_STUDY_EN, "nn": FIELDS_OF_STUDY_NN}.get(lang, FIELDS_OF_STUDY)
+    return names.get(code, code)
+
+
+def occupation_name(code: str, lang: str = "nb") -> str:
+    """Name of a STYRK-08 group (major or ICT/engineering sub-major) in the report's language."""
+    names = {"en": {**OCCUPATIONS_EN, **TECH_OCCUPATIONS_EN},
+             "nn": {**OCCUPATIONS_NN, **TECH_OCCUPATIONS_NN}}.get(
+        lang, {**OCCUPATIONS, **TECH_OCCUPATIONS})
     return names.get(code, code)
 
 
@@ -459,6 +534,22 @@ TABLES: dict[str, TableSpec] = {
                        "ContentsCode": {"Personer": ("Personer", "Personer1")}},
         ),
         TableSpec(
+            # *Unverified* (innsikt fetch --check validates it against /metadata; the table is
+            # optional and blocks nothing): the table id (no public source confirmed it), that
+            # it reaches municipalities by place of residence, the measure ``Sysselsatte`` and
+            # the two-digit codes (optional). Confirmed elsewhere: SSB's STYRK-08 dimension id
+            # ``Yrke`` and its one-digit codes. Sex and age are left out (summed by SSB).
+            "12542", "employment_by_occupation",
+            "Sysselsatte per 4. kvartal, etter bosted, yrke (STYRK-08) og år",
+            {"Region": "region", "Yrke": "occupation", "ContentsCode": "measure", "Tid": "year"},
+            {"Yrke": [*OCCUPATIONS, *TECH_OCCUPATIONS], "ContentsCode": ["Sysselsatte"]},
+            codelists=_codelists(Region=(*MUNICIPAL, None)),
+            first_year=2015, count_measures=("Sysselsatte",),
+            spellings={"ContentsCode": {"Sysselsatte": ("Sysselsatte", "SysselsatteBosted",
+                                                        "Personer")}},
+            optional_codes={"Yrke": tuple(TECH_OCCUPATIONS)},
+        ),
+        TableSpec(
             "14288", "population_projection", "Framskrevet folkemengde 1. januar, etter region, kjønn, alder og alternativ (2024)",
             {"Region": "region", "Kjonn": "sex", "Alder": "age", "ContentsCode": "alternative",
              "Tid": "year"},
@@ -510,5 +601,7 @@ USED_BY: dict[str, tuple[str, ...]] = {
     # Optional: competence_gap shows skills by field when the dataset exists and leaves the
     # section out when it does not (its codes are unverified), so a missing table blocks none.
     "education_by_field": (),
+    # Optional in the same way: employment by occupation (STYRK-08), table id unverified.
+    "employment_by_occupation": (),
     "population_projection": ("competence_gap", "youth_dropout", "migration"),
 }

@@ -19,15 +19,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipeline import areas, geography
+from pipeline import areas, disclosure, geography
 from pipeline.analysis.competence_gap import demand as dm
 from pipeline.analysis.competence_gap import skills as sk
 from pipeline.analysis.competence_gap import statistics as st
 from pipeline.analysis.fields import frame, mapping
 
 DATASETS = ("population_projection", "employment_rate", "employment_by_industry", "education")
-# Read when present (skills by field of study); a missing one blocks nothing (see _fields).
-OPTIONAL_DATASETS = ("education_by_field",)
+# Read when present (skills by field of study and by occupation); a missing one blocks
+# nothing (see _fields and _occupations).
+OPTIONAL_DATASETS = ("education_by_field", "employment_by_occupation")
 DEFAULT_HORIZON = 2040
 ALTERNATIVES = {"baseline": "MMMM", "low": "LLML", "high": "HHMH"}
 # Used when a programme has no scenario called ``everything_right``: the levers of
@@ -79,6 +80,12 @@ class GapResult:
         field_comparison: the area's latest year by field beside its county and the country:
             field, year, persons, share, share_county, share_national, diff_national (pp),
             p_national (see :func:`skills.compare_fields`).
+        occupations: employed residents by STYRK-08 group (12542) for the area, its county and
+            the country: region, year, occupation, level (major, sub, sum), employed, share
+            (percent of all employed residents), suppressed (see
+            :func:`skills.occupation_shares`). Empty when SSB has no table.
+        occupation_comparison: the area's latest year by occupation beside its county and the
+            country (see :func:`skills.compare_occupations`).
     """
 
     area: str
@@ -109,11 +116,15 @@ class GapResult:
     references: tuple = ()
     fields: pd.DataFrame = frame(*sk.FIELD_COLUMNS)
     field_comparison: pd.DataFrame = frame(*sk.COMPARISON_COLUMNS)
+    occupations: pd.DataFrame = frame(*sk.OCCUPATION_COLUMNS)
+    occupation_comparison: pd.DataFrame = frame(*sk.OCCUPATION_COMPARISON_COLUMNS)
 
     @property
     def sources(self) -> tuple[str, ...]:
         """The datasets this result was computed from (for the report's source note)."""
-        return DATASETS + (OPTIONAL_DATASETS if len(self.fields) else ())
+        used = {"education_by_field": len(self.fields),
+                "employment_by_occupation": len(self.occupations)}
+        return DATASETS + tuple(d for d in OPTIONAL_DATASETS if used[d])
 
     @property
     def ok(self) -> bool:
@@ -209,6 +220,33 @@ def _fields(area: str, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     fields = pd.concat(parts, ignore_index=True)[sk.FIELD_COLUMNS]
     county = geography.county_of(area) if areas.kind(area) == "municipality" else None
     return fields, sk.compare_fields(fields, area, county, areas.NATIONAL)
+
+
+def _occupations(area: str, source: str, threshold: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Employed residents by occupation for the area, its county and Norway, and the comparison.
+
+    Optional like :func:`_fields`: a missing dataset gives empty frames.
+    """
+    from pipeline import datasets
+    from pipeline.sources.tables import OCCUPATIONS, TECH_OCCUPATIONS
+
+    try:
+        rows = _load("employment_by_occupation", source)
+    except datasets.DataError:
+        return _empty(sk.OCCUPATION_COLUMNS), _empty(sk.OCCUPATION_COMPARISON_COLUMNS)
+    rows = rows[rows["measure"] == "Sysselsatte"]
+    parts = []
+    for code in areas.compared(area):
+        counts = areas.sum_counts(rows, code, by=["year", "occupation"])
+        if len(counts) and counts["value"].notna().any():
+            shares = sk.occupation_shares(counts, list(OCCUPATIONS), list(TECH_OCCUPATIONS),
+                                          threshold=threshold)
+            parts.append(shares.assign(region=code))
+    if not parts or not (parts[0]["region"] == area).any():
+        return _empty(sk.OCCUPATION_COLUMNS), _empty(sk.OCCUPATION_COMPARISON_COLUMNS)
+    shares = pd.concat(parts, ignore_index=True)[sk.OCCUPATION_COLUMNS]
+    county = geography.county_of(area) if areas.kind(area) == "municipality" else None
+    return shares, sk.compare_occupations(shares, area, county, areas.NATIONAL)
 
 
 def _education_tests(area: str, higher: pd.DataFrame) -> tuple[dict[str, float], float]:
@@ -333,11 +371,14 @@ def compute(area: str, *, program=None, source: str = "demo", horizon: int | Non
     education, higher = _education(area, source)
     trend, p_nat = _education_tests(area, higher)
     fields, field_comparison = _fields(area, source)
+    threshold = prog.disclosure_threshold if prog is not None else disclosure.DEFAULT_THRESHOLD
+    occupations, occupation_comparison = _occupations(area, source, threshold)
     common = {"area": area, "label": geography.region_name(area), "horizon": horizon,
               "education": education, "higher_education": higher, "education_trend": trend,
               "education_p_national": p_nat,
               "references": tuple(prog.references) if own else (),
-              "fields": fields, "field_comparison": field_comparison}
+              "fields": fields, "field_comparison": field_comparison,
+              "occupations": occupations, "occupation_comparison": occupation_comparison}
     inputs, problems = _inputs(area, source, horizon)
     if problems:
         return GapResult(problems=tuple(problems), **common)

@@ -12,6 +12,7 @@ import math
 from pipeline import areas
 from pipeline.analysis.competence_gap import demand as dm
 from pipeline.analysis.competence_gap import figures as fg
+from pipeline.analysis.competence_gap import skills as sk
 from pipeline.analysis.competence_gap import tables as tb
 from pipeline.analysis.competence_gap.compute import GapResult
 from pipeline.analysis.display import Section, show  # noqa: F401  (re-exported for notebooks)
@@ -202,7 +203,9 @@ def education(ctx, result: GapResult) -> Section:
                                      region=result.label))
         return sec
     table, year = tb.education_table(ctx, result)
-    sec.add("table", df=table, caption=ctx.t("cg_table_edu_caption", year=year))
+    # The levels in full are detail (the chart and the findings carry the message), which
+    # keeps the combined PDF within its page budget.
+    sec.add("table", df=table, caption=ctx.t("cg_table_edu_caption", year=year), kind="detail")
     last = own.iloc[-1]
     sec.add("figure", fig=fg.education_chart(ctx, result), caption=ctx.t("cg_fig_edu_caption"),
             alt=ctx.t("cg_fig_edu_alt", region=result.label, share=ctx.pct(last["value"]),
@@ -259,9 +262,78 @@ def skills(ctx, result: GapResult) -> Section:
         text = ctx.t("cg_finding_fields", region=result.label, year=year,
                      share=ctx.pct(rec["share"]), national=ctx.pct(rec["share_national"]),
                      direction=direction, persons=ctx.num(rec["persons"]))
+    # One answer to the skills question on the front page: ICT and engineering occupations
+    # when SSB's occupation table is there (closer to the question), else fields of study.
+    question = {} if _ict_row(result) is not None else {"question": "cg_q_skills"}
     sec.add("finding", key="cg_skills_technical", rank=45, value=ctx.pct(rec["share"]),
-            text=text, question="cg_q_skills")
+            text=text, **question)
     return sec
+
+
+def occupations(ctx, result: GapResult) -> Section | None:
+    """Employed residents by occupation: ICT and engineering groups in the main part, every
+    major group in the detail part, and a tested finding on ICT and engineering occupations.
+
+    None when SSB's occupation table is not there (it is optional): the report then says
+    nothing about occupations rather than printing an empty section.
+    """
+    comp = result.occupation_comparison
+    if comp.empty:
+        return None
+    year = int(comp["year"].iloc[0])
+    sec = Section(heading="cg_heading_occupations", level=3)
+    counts = [ctx.t("cg_col_employed")]
+    region = ctx.name(result.area, inline=True)
+    has_subs = (comp["level"] == sk.SUB).any()
+    main = sk.SUB if has_subs else sk.MAJOR
+    table = tb.occupations_table(ctx, result, main)
+    # Shares and differences with one decimal; the count column (the second) with none.
+    decimals = {col: 1 for col in table.columns[2:]}
+    sec.add("table", df=table, counts=counts, decimals=decimals,
+            caption=ctx.t("cg_table_occ_tech_caption" if has_subs else "cg_table_occ_caption",
+                          region=region, year=year),
+            note=ctx.t("cg_table_occ_note"))
+    if has_subs:
+        sec.add("table", df=tb.occupations_table(ctx, result, sk.MAJOR), counts=counts,
+                decimals=decimals, kind="detail",
+                caption=ctx.t("cg_table_occ_caption", region=region, year=year),
+                note=ctx.t("cg_table_occ_detail_note"))
+    rec = _ict_row(result)
+    if rec is None:
+        return sec
+    sec.add("finding", key="cg_skills_occupations", rank=46, value=ctx.pct(rec["share"]),
+            text=_occupation_text(ctx, result, rec), question="cg_q_skills")
+    return sec
+
+
+def _ict_row(result: GapResult):
+    """The area's published ICT and engineering row of the comparison, or None."""
+    comp = result.occupation_comparison
+    tech = comp[comp["occupation"] == sk.TECH_TOTAL] if len(comp) else comp
+    if tech.empty or bool(tech["suppressed"].iloc[0]):
+        return None
+    return tech.iloc[0]
+
+
+def _occupation_text(ctx, result: GapResult, rec) -> str:
+    """The ICT and engineering finding: share, comparison with a test, and the first year."""
+    own = result.occupations[(result.occupations["region"] == result.area)
+                             & (result.occupations["occupation"] == sk.TECH_TOTAL)
+                             & ~result.occupations["suppressed"].astype(bool)]
+    first = own.iloc[0]  # the latest year is among these (its cell is not suppressed)
+    values = {"region": ctx.name(result.area, inline=True), "year": int(rec["year"]),
+              "share": ctx.pct(rec["share"]), "persons": ctx.num(rec["employed"]),
+              "first_year": int(first["year"]), "first_share": ctx.pct(first["share"])}
+    # The direction since the first published year, when there is more than one.
+    since = "" if values["first_year"] == values["year"] else " " + ctx.t(
+        "cg_finding_occ_first", **values)
+    if result.area == areas.NATIONAL or math.isnan(rec["share_national"]):
+        return ctx.t("cg_finding_occ_alone", **values) + since
+    p = rec["p_national"]
+    verdict = ("cg_fields_higher" if rec["diff_national"] > 0 else "cg_fields_lower") \
+        if p < 0.05 else "cg_fields_same"
+    return ctx.t("cg_finding_occ", national=ctx.pct(rec["share_national"]),
+                 direction=ctx.t(verdict), **values) + since
 
 
 def accuracy(ctx, result: GapResult) -> Section:
@@ -285,10 +357,22 @@ def accuracy(ctx, result: GapResult) -> Section:
 
 
 def sections(result: GapResult, ctx) -> list[Section]:
-    """Every section of the report, in order (only the overview and education when the gap
-    cannot be computed)."""
+    """Every section of the report, in order (only the overview, education and skills when the
+    gap cannot be computed; occupations only when SSB's table is there)."""
+    competence = skills_and_occupations(ctx, result)
     if not result.ok:
-        return [overview(ctx, result), education(ctx, result), skills(ctx, result)]
+        return [overview(ctx, result), education(ctx, result), competence]
     return [overview(ctx, result), commuting(ctx, result), balance(ctx, result),
             gap(ctx, result), scenarios(ctx, result), education(ctx, result),
-            skills(ctx, result), accuracy(ctx, result)]
+            competence, accuracy(ctx, result)]
+
+
+def skills_and_occupations(ctx, result: GapResult) -> Section:
+    """Fields of study and, when SSB's occupation table is there, occupations under one
+    heading (one heading fewer in the page budget of the combined PDF)."""
+    sec = skills(ctx, result)
+    occ = occupations(ctx, result)
+    if occ is not None:
+        sec.heading = "cg_heading_skills_occupations"
+        sec.items.extend(occ.items)
+    return sec

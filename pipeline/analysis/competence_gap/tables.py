@@ -15,6 +15,7 @@ from pipeline.sources.tables import (
     FIELDS_OF_STUDY,
     education_level_name,
     field_of_study_name,
+    occupation_name,
 )
 
 TABLE_YEARS = (2025, 2030, 2035, 2040)
@@ -160,3 +161,31 @@ def fields_table(ctx, result: GapResult) -> tuple[pd.DataFrame, int]:
 def interval_text(ctx, low: float, high: float, decimals: int = 0) -> str:
     """An interval in the report's number format."""
     return i18n.fmt_interval(low, high, ctx.language, decimals)
+
+
+def occupations_table(ctx, result: GapResult, level: str) -> pd.DataFrame:
+    """Latest shares by occupation group of one ``level`` (``major`` or ``sub``): the area's
+    employed residents (a count, for disclosure control) and share, the county's and Norway's
+    share and the difference (pp). Suppressed cells are ``":"`` already (see
+    :func:`skills.occupation_shares`), so the share never reveals a hidden count."""
+    comp = result.occupation_comparison
+    comp = comp[comp["level"] == level]
+    hidden = comp["suppressed"].to_numpy(dtype=bool)
+
+    def masked(values) -> list:
+        return [":" if h else v for v, h in zip(values, hidden, strict=True)]
+
+    name = area_name(ctx, result.area)
+    columns = {ctx.t("cg_col_employed"): masked(comp["employed"].to_numpy()),
+               ctx.t("cg_col_share_of", area=name): masked(comp["share"].to_numpy())}
+    if comp["share_county"].notna().any():
+        county = result.occupations.loc[
+            ~result.occupations["region"].isin([result.area, areas.NATIONAL]), "region"]
+        columns[ctx.t("cg_col_share_of", area=area_name(ctx, str(county.iloc[0])))] = (
+            comp["share_county"].to_numpy())
+    if result.area != areas.NATIONAL:
+        columns[ctx.t("cg_col_share_of", area=ctx.t("national"))] = (
+            comp["share_national"].to_numpy())
+        columns[ctx.t("cg_col_diff_national")] = masked(comp["diff_national"].to_numpy())
+    names = [occupation_name(code, ctx.language) for code in comp["occupation"]]
+    return pd.DataFrame({ctx.t("cg_col_occupation"): names, **columns})

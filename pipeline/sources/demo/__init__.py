@@ -98,6 +98,7 @@ BUILDERS: dict[str, Callable[[World], TableData]] = {
     "06445": tables_work.table_employment_rate,
     "09429": tables_work.table_education,
     "08921": tables_skills.table_education_by_field,
+    "12542": tables_skills.table_employment_by_occupation,
     "14288": tables_people.table_projection,
 }
 

@@ -20,11 +20,13 @@ from pipeline.sources.tables import (
     FIELDS_OF_STUDY,
     INDUSTRIES,
     LAST_YEAR,
+    OCCUPATIONS,
     ONE_YEAR_AGES,
     POPULATION_COMPONENTS,
     PROJECTION_ALTERNATIVES,
     SEXES,
     STUDY_PROGRAMMES,
+    TECH_OCCUPATIONS,
     TableSpec,
     by_table_id,
 )
@@ -51,7 +53,7 @@ _DIMENSION_LABELS = {
     "InnvandrKat": "innvandringskategori", "Landbakgrunn": "landbakgrunn",
     "UtdProgram": "utdanningsprogram", "FullforingVGO": "fullføringsgrad",
     "HovArbStyrkStatus": "arbeidsstyrkestatus", "NACE2007": "næring (SN2007)",
-    "Nivaa": "nivå", "Fagfelt": "fagfelt",
+    "Nivaa": "nivå", "Fagfelt": "fagfelt", "Yrke": "yrke",
 }
 
 _CODE_LABELS = {
@@ -67,6 +69,7 @@ _CODE_LABELS = {
     "NACE2007": {**INDUSTRIES, "00-99": "Alle næringer"},
     "Nivaa": EDUCATION_LEVELS,
     "Fagfelt": FIELDS_OF_STUDY,
+    "Yrke": {**OCCUPATIONS, **TECH_OCCUPATIONS},
 }
 
 

@@ -212,8 +212,10 @@ def table_employment_by_age(world: World) -> TableData:
     return TableData(spec, cats, arr, {}, [])
 
 
-def table_employment_rate(world: World) -> TableData:
-    """06445: employed residents by sex and age group, persons and percent of the population."""
+def employed_residents(world: World) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """Employed residents of 06445 per simulated municipality: its years, the employed persons
+    and the population, each (year, unit, sex, age group). The occupation table (12542)
+    splits the same persons, so the two agree exactly."""
     spec, rng, years, idx = _start("06445", 9)
     units, groups = world.units, spec.codes["Alder"]
     pop = group_population(world.population.pop[idx], groups)  # (year, unit, sex, group)
@@ -226,8 +228,14 @@ def table_employment_rate(world: World) -> TableData:
              + women_trend[:, None, :, None]
              + rng.normal(0, 0.4, (len(years), len(units), 1, 1)))
     share = np.clip(share, 1.0, 97.0)
-    employed = aggregate(units, np.rint(pop * share / 100).astype(np.int64), axis=1)
-    pop = aggregate(units, pop, axis=1)
+    return years, np.rint(pop * share / 100).astype(np.int64), pop
+
+
+def table_employment_rate(world: World) -> TableData:
+    """06445: employed residents by sex and age group, persons and percent of the population."""
+    spec, units = js.spec("06445"), world.units
+    years, employed, pop = employed_residents(world)
+    employed, pop = aggregate(units, employed, axis=1), aggregate(units, pop, axis=1)
     sex_pos = [{"1": 0, "2": 1}[s] for s in spec.codes["Kjonn"]]
     employed, pop = employed[:, :, sex_pos], pop[:, :, sex_pos]
     measures = {"Sysselsatte": employed.astype(float),
