@@ -72,9 +72,9 @@ def _item(finding: Mapping[str, Any], analysis: str, link: Callable[[str, str], 
             "analysis": analysis}
 
 
-def _question_title(question: str, lang: str) -> str:
+def _question_title(question: str, lang: str, key: str = "front_question") -> str:
     if f"indicator_{question}" in i18n.TEXTS:
-        return texts.t("front_question", lang, label=i18n.t(f"indicator_{question}", lang))
+        return texts.t(key, lang, label=i18n.t(f"indicator_{question}", lang))
     if question in i18n.TEXTS:
         return i18n.t(question, lang)
     return question
@@ -156,12 +156,14 @@ def blocks(program: Program, reports: Mapping[str, ReportContent], lang: str,
     out = []
     for question in indicator_ids + [q for q in grouped if q not in indicator_ids]:
         out.append({"title": _question_title(question, lang), "anchor": f"q-{question}",
+                    "print_title": _question_title(question, lang, "front_question_print"),
                     "items": grouped.get(question, []), "target": targets.get(question, "")})
     for analysis, found in leftovers.items():
         if analysis in answering:
             continue  # the page stays short: an analysis already answering needs no extra block
         items = [_item(f, analysis, link, lang) for f in found[:PER_ANALYSIS]]
-        out.append({"title": texts.analysis_title(analysis, lang), "anchor": f"q-{analysis}",
+        title = texts.analysis_title(analysis, lang)
+        out.append({"title": title, "print_title": title, "anchor": f"q-{analysis}",
                     "items": items, "target": ""})
     return out
 
