@@ -3,8 +3,10 @@ through the combined PDF, and the contents list and page 1's pointers give those
 
 The end-to-end tests render every programme once in the session's demo project (reports
 another test module already rendered there are up to date and not built again) and read the
-PDFs' text with pypdf. What page 1 must hold is taken from the analyses' own findings (the
-executed notebooks), so a missing finding fails the test instead of passing vacuously.
+PDFs' text with pypdf. The module's name sorts after test_pipeline.py, whose first test
+needs to build its programme itself in that project. What page 1 must hold is taken from the
+analyses' own findings (the executed notebooks), so a missing finding fails the test instead
+of passing vacuously.
 """
 
 from __future__ import annotations
