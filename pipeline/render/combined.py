@@ -13,9 +13,8 @@ Each finding is shown once: the front page holds the programme's answers, the ma
 rest where they arise (the analyses' own summaries stay in their own PDFs). Each page's foot
 names its part ("<part> · 3 / 8" in the analysis's own PDF); in the combined PDF the numbers are
 rewritten to run through the file ("<part> · 7 / 14", :func:`renumber`), and the contents list
-and page 1's pointers give those numbers: the front is laid out with the page map of the
-combined file (:func:`page_numbers`), again only when its own page count or the barometer's page
-moved.
+and page 1's pointers give those numbers: the front is laid out once with the page map it
+would have at its usual length (:func:`page_numbers`), again only when that guess was wrong.
 
 WeasyPrint's ``Document.copy(pages)`` is its documented way to combine laid-out pages; tags
 (PDF/UA-1 structure), the outline and the figures' alt text are written from the page boxes, so
@@ -208,17 +207,31 @@ def combine(front, mains: Mapping[str, list], appendix):
     return front.copy(pages)
 
 
-def _front_layout(page, mains: Mapping[str, list], appendix, base_url):
+def _used(numbers: Mapping[str, int]) -> dict[str, int]:
+    """The page numbers the front prints: the barometer's, each analysis's and the appendix's."""
+    return {k: v for k, v in numbers.items()
+            if k == "barometer-title" or k.startswith(("a-", "all-"))}
+
+
+def _guess(front_pages: int, mains: Mapping[str, list], appendix) -> dict[str, int]:
+    """The page map if the front has ``front_pages`` pages (the barometer on the last)."""
+    from types import SimpleNamespace
+
+    blank = SimpleNamespace(pages=[SimpleNamespace(anchors={})] * front_pages)
+    return {**page_numbers(blank, mains, appendix), "barometer-title": front_pages}
+
+
+def _front_layout(page, mains: Mapping[str, list], appendix, base_url, front_pages: int):
     """The front laid out with the combined file's page numbers in its contents and pointers.
 
-    Laid out once without numbers to learn its length, then with them; again only when the
-    numbers moved its own pages (its page count, or the barometer's page).
+    Laid out first with the numbers it would have at ``front_pages`` pages (page 1, and the
+    barometer's page when there is one); again only when that guess moved its own pages.
     """
-    pages: dict[str, int] = {}
+    pages = _guess(front_pages, mains, appendix)
     front = layout(page(pages), base_url)
     for _ in range(FRONT_PASSES - 1):
         found = page_numbers(front, mains, appendix)
-        if pages and all(pages.get(k) == v for k, v in found.items()):
+        if _used(found) == _used(pages):
             break
         pages = found
         front = layout(page(pages), base_url)
@@ -251,6 +264,10 @@ def write_combined(program, reports: Mapping[str, Any], documents: Mapping[str, 
 
     mains = reused_pages({a: documents[a] for a in reports})
     appendix = layout(page("appendix"), base_url)
-    front = _front_layout(lambda pages: page("front", pages), mains, appendix, base_url)
+    from pipeline.render import frontpage
+
+    front_pages = 2 if frontpage.barometer(reports) else 1  # the barometer has a page
+    front = _front_layout(lambda pages: page("front", pages), mains, appendix, base_url,
+                          front_pages)
     document = combine(front, mains, appendix)
     return write(document, out_pdf, title=program.title, language=program.language)
