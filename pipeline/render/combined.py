@@ -10,9 +10,11 @@ summary, its main part (findings in their sections, figures, short tables) and i
    with a line pointing to the analysis reports and the workbook for the long tables.
 
 Each finding is shown once: the front page holds the programme's answers, the main parts the
-rest where they arise (the analyses' own summaries stay in their own PDFs). Pages keep the
-numbers of the report they come from ("<part> · 3 / 8"), so the contents list links the parts
-rather than giving page numbers that would disagree with the pages.
+rest where they arise (the analyses' own summaries stay in their own PDFs). Each page's foot
+names its part ("<part> · 3 / 8" in the analysis's own PDF); in the combined PDF the numbers are
+rewritten to run through the file ("<part> · 7 / 14", :func:`renumber`), and the contents list
+and page 1's pointers give those numbers: the front is laid out once with the page map it
+would have at its usual length (:func:`page_numbers`), again only when that guess was wrong.
 
 WeasyPrint's ``Document.copy(pages)`` is its documented way to combine laid-out pages; tags
 (PDF/UA-1 structure), the outline and the figures' alt text are written from the page boxes, so
@@ -23,6 +25,7 @@ from different analyses never collide and the front page's links find their sect
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -30,6 +33,9 @@ from typing import Any
 from pipeline import io
 
 MAIN_START, DETAIL_START = "main-part", "detail-part"  # ids in report.html.j2
+FOOT_BOX = "@bottom-center"  # print.css: "<part> · <page> / <pages>"
+_FOOT_NUMBERS = re.compile(r"(\d+) / (\d+)$")
+FRONT_PASSES = 3  # layouts of the front at most (the page map converges after one or two)
 
 
 def _fetcher():
@@ -120,18 +126,9 @@ def _anchor_missing_targets(front, parts: Mapping[str, list], appendix) -> None:
             known.add(target)
 
 
-def combine(front, parts: Mapping[str, Any], appendix):
-    """One document: the front, each analysis's main pages, then the appendix.
-
-    Args:
-        front: the laid-out front (:func:`layout` of ``combined.html.j2``, part ``front``).
-        parts: analysis → its laid-out report (already written as ``<analysis>.pdf``: its
-            pages' anchors are renamed here).
-        appendix: the laid-out shared appendix.
-
-    Returns:
-        The combined ``Document`` (write it with :func:`write`).
-    """
+def reused_pages(parts: Mapping[str, Any]) -> dict[str, list]:
+    """Analysis → its main pages, anchors prefixed ``a-<analysis>-`` (the first page also
+    gets ``a-<analysis>``). Call once per laid-out report: the prefix is added in place."""
     mains: dict[str, list] = {}
     for analysis, document in parts.items():
         pages = main_pages(document)
@@ -139,9 +136,106 @@ def combine(front, parts: Mapping[str, Any], appendix):
         if pages:
             pages[0].anchors[f"a-{analysis}"] = (0, 0, 0, 0)
         mains[analysis] = pages
+    return mains
+
+
+def page_numbers(front, mains: Mapping[str, list], appendix) -> dict[str, int]:
+    """Anchor → page number (from 1) in the combined file, for every anchor on its pages."""
+    pages = [*front.pages, *(p for part in mains.values() for p in part), *appendix.pages]
+    out: dict[str, int] = {}
+    for number, page in enumerate(pages, 1):
+        for name in page.anchors:
+            out.setdefault(name, number)
+    return out
+
+
+def _text_boxes(box):
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    return [b for b in box.descendants() if isinstance(b, TextBox)]
+
+
+def _set_text(textbox, text: str) -> None:
+    """Give a laid-out text box new text, keeping its centre (a page foot is centred).
+
+    WeasyPrint keeps each text box's Pango layout and draws from it; the layout is rebuilt
+    from ``text`` when drawn, so the text and the width are all that change here.
+    """
+    from weasyprint.text.line_break import line_size
+
+    layout = textbox.pango_layout
+    layout.reactivate(textbox.style)
+    layout.set_text(text)
+    width, _ = line_size(layout.get_first_line()[0], textbox.style)
+    layout.deactivate()
+    textbox.position_x -= (width - textbox.width) / 2
+    textbox.text, textbox.width = text, width
+
+
+def renumber(pages: list) -> None:
+    """Rewrite each page's foot number as its place in ``pages`` ("<part> · 7 / 14").
+
+    The pages of an analysis were laid out (and written) for its own PDF, where the foot says
+    "3 / 8"; in the combined PDF the numbers run through the whole file.
+    """
+    total = len(pages)
+    for number, page in enumerate(pages, 1):
+        margins = [b for b in page._page_box.children
+                   if getattr(b, "at_keyword", None) == FOOT_BOX]
+        for box in margins:
+            found = [t for t in _text_boxes(box) if _FOOT_NUMBERS.search(t.text)]
+            if found:
+                text = _FOOT_NUMBERS.sub(f"{number} / {total}", found[-1].text)
+                _set_text(found[-1], text)
+
+
+def combine(front, mains: Mapping[str, list], appendix):
+    """One document: the front, each analysis's main pages, then the appendix.
+
+    Args:
+        front: the laid-out front (:func:`layout` of ``combined.html.j2``, part ``front``).
+        mains: analysis → its main pages (:func:`reused_pages`).
+        appendix: the laid-out shared appendix.
+
+    Returns:
+        The combined ``Document`` (write it with :func:`write`), its page numbers running
+        through the file.
+    """
     _anchor_missing_targets(front, mains, appendix)
     pages = [*front.pages, *(p for part in mains.values() for p in part), *appendix.pages]
+    renumber(pages)
     return front.copy(pages)
+
+
+def _used(numbers: Mapping[str, int]) -> dict[str, int]:
+    """The page numbers the front prints: the barometer's, each analysis's and the appendix's."""
+    return {k: v for k, v in numbers.items()
+            if k == "barometer-title" or k.startswith(("a-", "all-"))}
+
+
+def _guess(front_pages: int, mains: Mapping[str, list], appendix) -> dict[str, int]:
+    """The page map if the front has ``front_pages`` pages (the barometer on the last)."""
+    from types import SimpleNamespace
+
+    blank = SimpleNamespace(pages=[SimpleNamespace(anchors={})] * front_pages)
+    return {**page_numbers(blank, mains, appendix), "barometer-title": front_pages}
+
+
+def _front_layout(page, mains: Mapping[str, list], appendix, base_url, front_pages: int):
+    """The front laid out with the combined file's page numbers in its contents and pointers.
+
+    Laid out first with the numbers it would have at ``front_pages`` pages (page 1, and the
+    barometer's page when there is one); again only when that guess moved its own pages.
+    """
+    pages = _guess(front_pages, mains, appendix)
+    front = layout(page(pages), base_url)
+    for _ in range(FRONT_PASSES - 1):
+        found = page_numbers(front, mains, appendix)
+        if _used(found) == _used(pages):
+            break
+        pages = found
+        front = layout(page(pages), base_url)
+    return front
 
 
 def write_combined(program, reports: Mapping[str, Any], documents: Mapping[str, Any],
@@ -152,7 +246,8 @@ def write_combined(program, reports: Mapping[str, Any], documents: Mapping[str, 
     Args:
         program: the programme (its ``language`` is the run's).
         reports: analysis → :class:`pipeline.render.ReportContent`, in report order.
-        documents: analysis → its laid-out report (see :func:`layout`), written already.
+        documents: analysis → its laid-out report (see :func:`layout`), written already (its
+            pages' anchors and foot numbers are changed here).
         out_pdf: the combined PDF to write.
         demo: demo data.
         provenance: source-table records for the shared appendix.
@@ -163,8 +258,16 @@ def write_combined(program, reports: Mapping[str, Any], documents: Mapping[str, 
     """
     from pipeline.render.site import combined_page
 
-    pieces = {part: layout(combined_page(program, reports, demo=demo, provenance=provenance,
-                                         part=part), base_url)
-              for part in ("front", "appendix")}
-    document = combine(pieces["front"], {a: documents[a] for a in reports}, pieces["appendix"])
+    def page(part: str, pages: Mapping[str, int] | None = None) -> str:
+        return combined_page(program, reports, demo=demo, provenance=provenance, part=part,
+                             pages=pages)
+
+    mains = reused_pages({a: documents[a] for a in reports})
+    appendix = layout(page("appendix"), base_url)
+    from pipeline.render import frontpage
+
+    front_pages = 2 if frontpage.barometer(reports) else 1  # the barometer has a page
+    front = _front_layout(lambda pages: page("front", pages), mains, appendix, base_url,
+                          front_pages)
+    document = combine(front, mains, appendix)
     return write(document, out_pdf, title=program.title, language=program.language)

@@ -22,6 +22,7 @@ table: municipality × indicator, latest value and change, classes only where a 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -32,6 +33,7 @@ from pipeline.render.content import ReportContent
 
 DETAIL_FIELDS = ("verdict", "method", "interval", "target", "power")
 PER_ANALYSIS = 1  # findings per analysis block beyond the programme's questions
+STATED_SHARE = 0.8  # a detail whose words the sentence holds (this share) is not repeated
 
 
 def _question_of(finding: Mapping[str, Any], indicator_ids: list[str]) -> str:
@@ -45,19 +47,34 @@ def _question_of(finding: Mapping[str, Any], indicator_ids: list[str]) -> str:
     return ""
 
 
+def _stated(detail: str, text: str) -> bool:
+    """Whether the sentence already says the detail: nearly all its words are in it.
+
+    On paper a detail the sentence states ("… (forskjell-i-forskjeller): kan ikke skilles fra
+    tilfeldig variasjon", or "Endringen kan ikke skilles fra områdets egen variasjon fra år
+    til år" beside the method "endring mot områdets egen variasjon fra år til år") is left
+    out, so page 1 holds every answer; the programme page shows every detail.
+    """
+    words = re.findall(r"\w+", detail.lower())
+    said = set(re.findall(r"\w+", text.lower()))
+    return bool(words) and sum(w in said for w in words) >= STATED_SHARE * len(words)
+
+
 def _item(finding: Mapping[str, Any], analysis: str, link: Callable[[str, str], str],
           lang: str) -> dict[str, Any]:
     target = str(finding.get("section") or finding.get("id") or "")
+    text = str(finding.get("text", ""))
     details = [(texts.t(f"front_{f}", lang), str(finding[f])) for f in DETAIL_FIELDS
                if finding.get(f)]
-    return {"text": str(finding.get("text", "")), "details": details,
+    new = [(label, value) for label, value in details if not _stated(value, text)]
+    return {"text": text, "details": details, "print_details": new,
             "href": link(analysis, target), "id": str(finding.get("id") or ""),
             "analysis": analysis}
 
 
-def _question_title(question: str, lang: str) -> str:
+def _question_title(question: str, lang: str, key: str = "front_question") -> str:
     if f"indicator_{question}" in i18n.TEXTS:
-        return texts.t("front_question", lang, label=i18n.t(f"indicator_{question}", lang))
+        return texts.t(key, lang, label=i18n.t(f"indicator_{question}", lang))
     if question in i18n.TEXTS:
         return i18n.t(question, lang)
     return question
@@ -76,8 +93,29 @@ def _target_text(indicator, lang: str) -> str:
     return texts.t(key, lang, value=value, by=indicator.by or "")
 
 
+def reference_value(ref, lang: str) -> str:
+    """A quoted figure as a council writes it: kroner in millions ("4 mill. kr"), else a count.
+
+    A reference that sits beside a value in kroner (``compares_with: worth``) is an amount.
+    """
+    if ref.compares_with == "worth" and abs(ref.value) >= 1_000_000:
+        millions = ref.value / 1_000_000
+        decimals = 0 if float(millions).is_integer() else 1
+        return texts.t("front_mill_kr", lang, value=i18n.fmt_number(millions, lang, decimals))
+    return i18n.fmt_number(ref.value, lang)
+
+
+def _with_reference(item: dict[str, Any], ref, lang: str) -> dict[str, Any]:
+    """A finding shown beside the programme's figure it answers, inside its question block."""
+    key = "front_theirs_in_label" if str(ref.year) in ref.label else "front_theirs"
+    theirs = texts.t(key, lang, label=ref.label, value=reference_value(ref, lang),
+                     year=ref.year)
+    return {**item, "theirs": theirs, "source": ref.source}
+
+
 def blocks(program: Program, reports: Mapping[str, ReportContent], lang: str,
-           link: Callable[[str, str], str]) -> list[dict[str, Any]]:
+           link: Callable[[str, str], str], *,
+           with_references: bool = False) -> list[dict[str, Any]]:
     """The front page's question blocks, in the programme file's order.
 
     Args:
@@ -85,21 +123,30 @@ def blocks(program: Program, reports: Mapping[str, ReportContent], lang: str,
         reports: analysis → report content, in report order.
         lang: report language.
         link: ``(analysis, anchor) → href`` (differs between the programme page and the PDF).
+        with_references: a finding that sits beside a programme figure and answers a question
+            goes into that question's block, the programme's figure first (``theirs``); the
+            compact page 1 of the combined PDF does so (:func:`references` then leaves it out).
 
     Returns:
         Blocks ``{title, anchor, items: [{text, details, href, id}]}``; an indicator with no
         finding gets an empty block that says so.
     """
     indicator_ids = [ind.id for ind in program.indicators]
+    quoted = {ref.label: ref for ref in program.references}
     grouped: dict[str, list[dict[str, Any]]] = {}
     leftovers: dict[str, list[Mapping[str, Any]]] = {}
     answering: set[str] = set()  # analyses with a finding in a block or beside a reference
     for analysis, content in reports.items():
         for finding in content.key_findings():
+            question = _question_of(finding, indicator_ids)
+            ref = quoted.get(str(finding.get("reference") or ""))
             if finding.get("reference"):
                 answering.add(analysis)
-                continue  # shown once, beside the programme's own figure (see references)
-            question = _question_of(finding, indicator_ids)
+                if not (with_references and question and ref is not None):
+                    continue  # shown once, beside the programme's own figure (references)
+                grouped.setdefault(question, []).append(
+                    _with_reference(_item(finding, analysis, link, lang), ref, lang))
+                continue
             if question:
                 grouped.setdefault(question, []).append(_item(finding, analysis, link, lang))
                 answering.add(analysis)
@@ -109,28 +156,43 @@ def blocks(program: Program, reports: Mapping[str, ReportContent], lang: str,
     out = []
     for question in indicator_ids + [q for q in grouped if q not in indicator_ids]:
         out.append({"title": _question_title(question, lang), "anchor": f"q-{question}",
+                    "print_title": _question_title(question, lang, "front_question_print"),
                     "items": grouped.get(question, []), "target": targets.get(question, "")})
     for analysis, found in leftovers.items():
         if analysis in answering:
             continue  # the page stays short: an analysis already answering needs no extra block
         items = [_item(f, analysis, link, lang) for f in found[:PER_ANALYSIS]]
-        out.append({"title": texts.analysis_title(analysis, lang), "anchor": f"q-{analysis}",
+        title = texts.analysis_title(analysis, lang)
+        out.append({"title": title, "print_title": title, "anchor": f"q-{analysis}",
                     "items": items, "target": ""})
     return out
 
 
 def references(program: Program, reports: Mapping[str, ReportContent], lang: str,
-               link: Callable[[str, str], str]) -> list[dict[str, Any]]:
-    """The programme's quoted figures, each with the findings that sit beside it."""
+               link: Callable[[str, str], str], *,
+               shown: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The programme's quoted figures, each with the findings that sit beside it.
+
+    Args:
+        shown: blocks from :func:`blocks` with ``with_references``: a figure whose findings
+            stand in a block there is left out here (each finding once).
+    """
+    in_blocks = {(item["analysis"], item["id"]) for block in shown or []
+                 for item in block["items"] if item.get("theirs")}
     ours: dict[str, list[dict[str, Any]]] = {}
     for analysis, content in reports.items():
         for finding in content.findings:
             if finding.get("reference"):
                 ours.setdefault(str(finding["reference"]), []).append(
                     _item(finding, analysis, link, lang))
-    return [{"label": ref.label, "value": i18n.fmt_number(ref.value, lang), "year": ref.year,
-             "source": ref.source, "ours": ours.get(ref.label, [])}
-            for ref in program.references]
+    out = []
+    for ref in program.references:
+        found = ours.get(ref.label, [])
+        if found and all((item["analysis"], item["id"]) in in_blocks for item in found):
+            continue
+        out.append({"label": ref.label, "value": reference_value(ref, lang), "year": ref.year,
+                    "source": ref.source, "ours": found})
+    return out
 
 
 def shown_finding_ids(front: list[dict[str, Any]],
@@ -177,3 +239,43 @@ def barometer(reports: Mapping[str, ReportContent]) -> dict[str, Any] | None:
             "rows": [{"name": rows[c]["name"],
                       "cells": [rows[c]["cells"].get(i, ("–", "–", "")) for i in indicators]}
                      for c in order]}
+
+
+def _barometer_records(reports: Mapping[str, ReportContent]) -> list[Mapping[str, Any]]:
+    return [r for content in reports.values() for table in content.tables
+            if table.get("kind") == "barometer" for r in table.get("barometer", [])]
+
+
+def barometer_summary(reports: Mapping[str, ReportContent], lang: str) -> dict[str, Any] | None:
+    """Page 1's short barometer: per indicator, how many municipalities a test finds better or
+    worse than the country, and which; None when no analysis published a barometer.
+
+    Returns:
+        ``{title, lines: [{label, better: [names], worse: [names], text}], note}``; an
+        indicator that cannot be tested (a count or a net figure) says so instead.
+    """
+    from pipeline import indicators
+
+    records = _barometer_records(reports)
+    if not records:
+        return None
+    by_indicator: dict[str, list[Mapping[str, Any]]] = {}
+    for r in records:
+        by_indicator.setdefault(str(r["indicator"]), []).append(r)
+    municipalities = len({str(r["region"]) for r in records})
+    lines = []
+    for indicator, rows in by_indicator.items():
+        spec = indicators.get(indicator)
+        label = f"{rows[0]['label']} {rows[0]['year']}"
+        better = [str(r["name"]) for r in rows if r.get("comparison") == "better"]
+        worse = [str(r["name"]) for r in rows if r.get("comparison") == "worse"]
+        if spec.scale == "count" or spec.net:
+            text = texts.t("front_barometer_untested", lang)
+        else:
+            text = texts.t("front_barometer_plain", lang,
+                           n=len(rows) - len(better) - len(worse))
+        lines.append({"label": label, "better": better, "worse": worse, "text": text,
+                      "better_count": texts.t("front_barometer_better", lang, n=len(better)),
+                      "worse_count": texts.t("front_barometer_worse", lang, n=len(worse))})
+    return {"title": texts.t("front_barometer_title", lang, n=municipalities),
+            "lines": lines}

@@ -55,20 +55,39 @@ def _front(program: Program, reports: Mapping[str, ReportContent], lang: str,
             "shown": frontpage.shown_finding_ids(front, refs)}
 
 
+def _print_front(program: Program, reports: Mapping[str, ReportContent],
+                 lang: str) -> dict[str, Any]:
+    """Page 1 of the combined PDF: the answers of :func:`_front`, in less room (a programme
+    figure inside the block of the question it answers; the barometer summed up)."""
+    def link(analysis: str, anchor: str) -> str:
+        return f"#a-{analysis}-{anchor}" if anchor else ""
+
+    front = frontpage.blocks(program, reports, lang, link, with_references=True)
+    refs = frontpage.references(program, reports, lang, link, shown=front)
+    beside = [item for block in front for item in block["items"] if item.get("theirs")]
+    sources = list(dict.fromkeys([*(i["source"] for i in beside), *(r["source"] for r in refs)]))
+    return {"front": front, "refs": refs, "barometer": frontpage.barometer(reports),
+            "refs_title": texts.t("front_other_figures" if beside else "references_title", lang),
+            "refs_sources": texts.t("front_sources", lang, sources="; ".join(sources))
+            if sources else "",
+            "barometer_summary": frontpage.barometer_summary(reports, lang)}
+
+
 def combined_page(program: Program, reports: Mapping[str, ReportContent], *, demo: bool,
-                  provenance: list[dict], part: str = "front") -> str:
+                  provenance: list[dict], part: str = "front",
+                  pages: Mapping[str, int] | None = None) -> str:
     """HTML of one piece of the combined programme PDF that is laid out on its own.
 
     ``part="front"``: page 1 is the front page (one block per programme question, the
-    programme's own figures beside ours), then the contents and the barometer (when the
-    analyses published one). ``part="appendix"``: the one methods and sources appendix of
-    every analysis, with a line naming the analysis reports and the workbook for the long
-    tables. The analyses' main parts come between them, as laid out in their own reports
-    (:mod:`pipeline.render.combined`).
+    programme's own figures beside ours, the barometer in short), then the contents and the
+    barometer (when the analyses published one). ``part="appendix"``: the one methods and
+    sources appendix of every analysis, with a line naming the analysis reports and the
+    workbook for the long tables. The analyses' main parts come between them, as laid out in
+    their own reports (:mod:`pipeline.render.combined`). ``pages`` (anchor → page number in
+    the combined PDF) gives the contents list and the front page's pointers their pages.
     """
     lang = program.language
-    front = _front(program, reports, lang,
-                   lambda analysis, anchor: f"#a-{analysis}-{anchor}" if anchor else "")
+    front = _print_front(program, reports, lang)
     sections = [{"anchor": f"a-{analysis}", "title": texts.analysis_title(analysis, lang)}
                 for analysis in reports]
     pointer = texts.t("appendix_pointer", lang, workbook="tables.xlsx",
@@ -77,6 +96,7 @@ def combined_page(program: Program, reports: Mapping[str, ReportContent], *, dem
                            description=program.description_for(lang),
                            facts=_facts(program, lang, demo), analyses=sections, reproduce="",
                            body_class=f"combined combined-{part}", part=part, pointer=pointer,
+                           pages=dict(pages or {}),
                            **front, **methods_context(program, provenance, lang))
     return render_template("combined.html.j2", context)
 

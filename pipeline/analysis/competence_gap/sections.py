@@ -188,7 +188,7 @@ def scenarios(ctx, result: GapResult) -> Section:
             sec.add("finding", key=f"cg_scenario_{rec.key}", rank=30, text=text,
                     value=ctx.num(rec.gap), question="cg_question_gap",
                     reference=reference_label(result, f"scenario:{rec.key}"))
-    if result.references:
+    if tb.own_references(result.references):
         sec.add("table", df=tb.references_table(ctx, result), decimals=0,
                 caption=ctx.t("cg_table_refs_caption"))
     return sec

@@ -117,9 +117,19 @@ def backtest_table(ctx, result: GapResult) -> pd.DataFrame:
     })
 
 
+def own_references(references) -> tuple:
+    """The programme's figures that belong to the competence gap: those beside the gap or a
+    scenario, and context figures beside none. A figure beside another analysis's measure
+    (``compares_with: worth``, a budget in kroner beside the youth effect) is that analysis's."""
+    return tuple(r for r in references
+                 if getattr(r, "compares_with", None) in (None, "gap")
+                 or str(getattr(r, "compares_with", "")).startswith("scenario:"))
+
+
 def references_table(ctx, result: GapResult) -> pd.DataFrame:
-    """External figures cited by the programme (context only, never inputs)."""
-    refs = result.references
+    """External figures cited by the programme that belong to the gap (context only, never
+    inputs; see :func:`own_references`)."""
+    refs = own_references(result.references)
     return pd.DataFrame({
         ctx.t("cg_col_reference"): [r.label for r in refs],
         ctx.t("cg_col_year"): [str(r.year) for r in refs],

@@ -28,6 +28,16 @@ def _mill_interval(ctx, low: float, high: float) -> str:
     return i18n.fmt_interval(low / 1e6, high / 1e6, ctx.language, decimals)
 
 
+def _rough_mill(ctx, kroner: float) -> str:
+    """Kroner as "ca. −5 700" million, two significant digits: the lifetime row's interval is
+    very wide, so more digits would look like a precision it does not have."""
+    mill = kroner / 1e6
+    if mill == 0 or not math.isfinite(mill):
+        return ctx.num(mill, 0)
+    digits = 1 - math.floor(math.log10(abs(mill)))
+    return ctx.t("yd_worth_about", value=ctx.num(round(mill, digits), max(digits, 0)))
+
+
 def _reference(ctx) -> str | None:
     program = getattr(ctx, "program", None)
     refs = getattr(program, "references", ()) or ()
@@ -56,8 +66,9 @@ def _effect_table(ctx, row: pd.Series) -> pd.DataFrame:
             (ctx.t("yd_worth_row_year"), row["persons_kr"] / 1e6, row["persons_low_kr"] / 1e6,
              row["persons_high_kr"] / 1e6)]
     if "persons_lifetime_kr" in row.index:
-        rows.append((ctx.t("yd_worth_row_lifetime"), row["persons_lifetime_kr"] / 1e6,
-                     row["persons_low_lifetime_kr"] / 1e6, row["persons_high_lifetime_kr"] / 1e6))
+        rows.append((ctx.t("yd_worth_row_lifetime"), _rough_mill(ctx, row["persons_lifetime_kr"]),
+                     _rough_mill(ctx, row["persons_low_lifetime_kr"]),
+                     _rough_mill(ctx, row["persons_high_lifetime_kr"])))
     return pd.DataFrame(rows, columns=[ctx.t("yd_worth_col_what"), ctx.t("yd_worth_col_ours"),
                                        ctx.t("yd_worth_col_low"), ctx.t("yd_worth_col_high")])
 
