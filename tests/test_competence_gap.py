@@ -501,9 +501,10 @@ def test_kongsbergs_report_speaks_about_ict_and_engineering_occupations(in_demo_
     finding = next(p for p in found_items if p["key"] == "cg_skills_occupations")
     assert finding["question"] == "cg_q_skills"
     assert "Kongsberg" in finding["text"] and "klart høyere" in finding["text"]
-    # One answer per question on the front page: fields of study stay in the report body.
+    # The front page's skills block gives fields of study (the "skills by field") and
+    # the occupations beside them.
     fields = next(p for p in found_items if p["key"] == "cg_skills_technical")
-    assert "question" not in fields
+    assert fields["question"] == "cg_q_skills"
     ict = result.occupation_comparison.set_index("occupation").loc["ikt"]
     assert ict["share"] > ict["share_county"] > 0 and ict["diff_national"] > 8
 

@@ -262,11 +262,10 @@ def skills(ctx, result: GapResult) -> Section:
         text = ctx.t("cg_finding_fields", region=result.label, year=year,
                      share=ctx.pct(rec["share"]), national=ctx.pct(rec["share_national"]),
                      direction=direction, persons=ctx.num(rec["persons"]))
-    # One answer to the skills question on the front page: ICT and engineering occupations
-    # when SSB's occupation table is there (closer to the question), else fields of study.
-    question = {} if _ict_row(result) is not None else {"question": "cg_q_skills"}
+    # Fields of study answer the skills question on the front page; ICT and engineering
+    # occupations (when SSB's occupation table is there) answer it beside them.
     sec.add("finding", key="cg_skills_technical", rank=45, value=ctx.pct(rec["share"]),
-            text=text, **question)
+            text=text, question="cg_q_skills")
     return sec
 
 
