@@ -435,7 +435,7 @@ def test_occupation_section_shows_no_suppressed_count_or_share(world):
     assert (hidden[[ctx.t("cg_col_employed"), "Kongsberg (%)"]] == ":").all().all()
     finding = next(p for kind, p in section.items if kind == "finding")
     text = finding["text"].replace("\u202f", " ")
-    assert finding["question"] == "cg_q_skills" and "26,3 %" in text and "13,5 %" in text
+    assert "question" not in finding and "26,3 %" in text and "13,5 %" in text
     assert "klart høyere" in text and "263" in text
     assert "2023" not in text  # Kongsberg's 2023 is incomplete: no "since" sentence
 
@@ -499,12 +499,11 @@ def test_kongsbergs_report_speaks_about_ict_and_engineering_occupations(in_demo_
     assert "IKT- og ingeniøryrker" in main["caption"] and len(main["df"]) == 4
     found_items = [p for kind, p in items if kind == "finding"]
     finding = next(p for p in found_items if p["key"] == "cg_skills_occupations")
-    assert finding["question"] == "cg_q_skills"
     assert "Kongsberg" in finding["text"] and "klart høyere" in finding["text"]
-    # The front page's skills block gives fields of study (the issue's "skills by field") and
-    # the occupations beside them.
+    # One answer per question on the front page: fields of study (the issue's "skills by
+    # field"); the occupations stay in the section, which the block links to.
     fields = next(p for p in found_items if p["key"] == "cg_skills_technical")
-    assert fields["question"] == "cg_q_skills"
+    assert fields["question"] == "cg_q_skills" and "question" not in finding
     ict = result.occupation_comparison.set_index("occupation").loc["ikt"]
     assert ict["share"] > ict["share_county"] > 0 and ict["diff_national"] > 8
 

@@ -262,8 +262,8 @@ def skills(ctx, result: GapResult) -> Section:
         text = ctx.t("cg_finding_fields", region=result.label, year=year,
                      share=ctx.pct(rec["share"]), national=ctx.pct(rec["share_national"]),
                      direction=direction, persons=ctx.num(rec["persons"]))
-    # Fields of study answer the skills question on the front page; ICT and engineering
-    # occupations (when SSB's occupation table is there) answer it beside them.
+    # Fields of study answer the skills question on the front page (one answer per question
+    # keeps page 1 to one page); the ICT and engineering occupations follow in the section.
     sec.add("finding", key="cg_skills_technical", rank=45, value=ctx.pct(rec["share"]),
             text=text, question="cg_q_skills")
     return sec
@@ -301,7 +301,7 @@ def occupations(ctx, result: GapResult) -> Section | None:
     if rec is None:
         return sec
     sec.add("finding", key="cg_skills_occupations", rank=46, value=ctx.pct(rec["share"]),
-            text=_occupation_text(ctx, result, rec), question="cg_q_skills")
+            text=_occupation_text(ctx, result, rec))
     return sec
 
 
