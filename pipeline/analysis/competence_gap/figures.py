@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from pipeline import figures
+from pipeline.analysis.competence_gap import tables as tb
 from pipeline.analysis.competence_gap.compute import GapResult
 from pipeline.analysis.competence_gap.tables import area_name
 from pipeline.sources.tables import industry_name
@@ -44,6 +45,11 @@ def fan_chart(ctx, result: GapResult):
     return fig
 
 
+def plotted_references(result: GapResult) -> list:
+    """The programme's gap figures for years after the data: the points on the gap chart."""
+    return [r for r in tb.own_references(result.references) if r.year > result.base_year]
+
+
 def gap_chart(ctx, result: GapResult):
     """The gap by year with its 95 % interval; future external references as labelled points."""
     g = result.gap
@@ -53,8 +59,7 @@ def gap_chart(ctx, result: GapResult):
     ax.plot(g["year"], g["gap"], color=figures.PALETTE[5], linewidth=2, label=ctx.t("cg_gap"))
     ax.axhline(0, color="#444444", linewidth=0.8)
     styles = [("D", figures.PALETTE[7]), ("s", figures.PALETTE[3]), ("^", figures.PALETTE[2])]
-    future = [r for r in result.references if r.year > result.base_year]
-    for i, ref in enumerate(future):
+    for i, ref in enumerate(plotted_references(result)):
         marker, colour = styles[i % len(styles)]
         ax.plot([ref.year], [ref.value], marker=marker, color=colour, linestyle="none",
                 label=f"{ref.label} ({ref.source.split(',')[0]})")

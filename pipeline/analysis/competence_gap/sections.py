@@ -129,7 +129,10 @@ def gap(ctx, result: GapResult) -> Section:
     """The gap with its interval and parts, findings, industries and age structure."""
     sec = Section(heading="cg_heading_gap")
     last = result.gap.iloc[-1]
-    sec.add("figure", fig=fg.gap_chart(ctx, result), caption=ctx.t("cg_fig_gap_caption"),
+    caption = ctx.t("cg_fig_gap_caption")
+    if fg.plotted_references(result):
+        caption += " " + ctx.t("cg_fig_gap_caption_references")
+    sec.add("figure", fig=fg.gap_chart(ctx, result), caption=caption,
             alt=ctx.t("cg_fig_gap_alt", region=result.label, gap=ctx.num(last["gap"]),
                       last=result.horizon,
                       interval=tb.interval_text(ctx, last["gap_low"], last["gap_high"])))
