@@ -638,3 +638,20 @@ def test_statistics_modules_import_no_text_report_or_figures(path):
     bad = [m for m in imported if m.startswith(PRESENTATION)
            or m.rsplit(".", 1)[-1] in ("sections", "tables", "figures", "i18n", "report")]
     assert not bad, (path, bad)
+
+
+def test_gap_caption_mentions_external_points_only_when_there_are_some(in_demo_project):
+    """Kristiansand quotes no future gap figure: its caption must not promise labelled points;
+    Buskerud's Menon figures for 2040 are plotted and the caption says so."""
+    from pipeline import report
+    from pipeline.analysis import competence_gap
+    from pipeline.analysis.competence_gap import figures as fg
+    from pipeline.analysis.competence_gap.sections import gap
+
+    for program, area, plotted in (("flere-i-arbeid", "4204", False),
+                                   ("buskerudplanen", "33", True)):
+        ctx = report.setup(program, source="demo")
+        result = competence_gap.compute(area, program=program, source="demo")
+        assert bool(fg.plotted_references(result)) is plotted
+        figure = next(p for kind, p in gap(ctx, result).items if kind == "figure")
+        assert ("merkede punkter" in figure["caption"]) is plotted
