@@ -115,3 +115,19 @@ def in_demo_project(demo_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path
     """Point INNSIKT_ROOT at the session's demo project for one test."""
     monkeypatch.setenv("INNSIKT_ROOT", str(demo_project))
     return demo_project
+
+
+@pytest.fixture(scope="module")
+def every_programme(demo_project: Path):
+    """Every programme of the demo project rendered (module scope: a later module's call is a
+    no-op rebuild, or repairs what an earlier module changed). Returns (reports folder,
+    programme ids, run summary)."""
+    from pipeline import programs, run
+
+    ids = programs.program_ids()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("INNSIKT_ROOT", str(demo_project))
+        mp.chdir(demo_project)
+        ids = [p for p in ids if (demo_project / "programs" / f"{p}.yml").exists()]
+        summary = run.run(ids, source="demo", workers=2, progress=False)
+    return demo_project / "reports", ids, summary

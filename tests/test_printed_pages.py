@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import i18n, programs, run
+from pipeline import i18n, programs
 from pipeline.render import combined, frontpage, read_report
 
 # Programme -> analysis -> finding keys page 1 must show (issue 13's acceptance list) and
@@ -103,15 +103,11 @@ def test_renumbered_feet_run_through_the_combined_file():
 # ------------------------------------------------------------ end to end (every programme)
 
 @pytest.fixture(scope="module")
-def every_programme(demo_project: Path):
-    ids = programs.program_ids()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("INNSIKT_ROOT", str(demo_project))
-        mp.chdir(demo_project)
-        ids = [p for p in ids if (demo_project / "programs" / f"{p}.yml").exists()]
-        summary = run.run(ids, source="demo", workers=2, progress=False)
+def printed(every_programme):
+    """The rendered demo programmes (conftest's ``every_programme``), which must all succeed."""
+    reports, ids, summary = every_programme
     assert summary.ok, "\n".join(str(f) for f in summary.failures)
-    return demo_project / "reports", ids
+    return reports, ids
 
 
 def _pages(path: Path) -> list[str]:
@@ -121,8 +117,8 @@ def _pages(path: Path) -> list[str]:
 
 
 @pytest.mark.slow
-def test_page_one_answers_each_programmes_questions(every_programme):
-    reports, ids = every_programme
+def test_page_one_answers_each_programmes_questions(printed):
+    reports, ids = printed
     assert set(REQUIRED) <= set(ids)
     missing = []
     for program_id, wanted in REQUIRED.items():
@@ -144,8 +140,8 @@ def test_page_one_answers_each_programmes_questions(every_programme):
 
 
 @pytest.mark.slow
-def test_buskerud_page_one_sums_up_the_barometer_and_points_to_its_page(every_programme):
-    reports, _ = every_programme
+def test_buskerud_page_one_sums_up_the_barometer_and_points_to_its_page(printed):
+    reports, _ = printed
     pages = _pages(reports / "buskerudplanen" / "buskerudplanen.pdf")
     one = " ".join(pages[0].split())
     assert "Barometer: 18 kommuner mot hele landet" in one
@@ -158,10 +154,10 @@ def test_buskerud_page_one_sums_up_the_barometer_and_points_to_its_page(every_pr
 
 
 @pytest.mark.slow
-def test_page_numbers_run_through_the_combined_pdf_and_the_contents_match(every_programme):
+def test_page_numbers_run_through_the_combined_pdf_and_the_contents_match(printed):
     from pipeline.render import texts
 
-    reports, ids = every_programme
+    reports, ids = printed
     for program_id in ids:
         folder = reports / program_id
         pages = _pages(folder / f"{program_id}.pdf")

@@ -7,11 +7,9 @@ page: each analysis report, each programme page and the site index.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from pipeline import programs, run
+from pipeline import programs
 from pipeline.present import figures, slips
 from pipeline.present.context import NORWEGIAN_NAMES, en_dash_range, setup
 
@@ -66,17 +64,6 @@ def test_print_png_is_deterministic_and_small():
     svg_b, png_b = figures.render(chart(), "nb")
     assert png_a == png_b and svg_a == svg_b
     assert png_a.startswith(b"\x89PNG") and len(png_a) < 80_000
-
-
-@pytest.fixture(scope="module")
-def every_programme(demo_project: Path):
-    ids = programs.program_ids()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("INNSIKT_ROOT", str(demo_project))
-        mp.chdir(demo_project)
-        ids = [p for p in ids if (demo_project / "programs" / f"{p}.yml").exists()]
-        summary = run.run(ids, source="demo", workers=2, progress=False)
-    return demo_project / "reports", ids, summary
 
 
 @pytest.mark.slow
