@@ -197,6 +197,18 @@ def _education(area: str, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
             pd.concat(higher, ignore_index=True)[high_cols] if higher else _empty(high_cols))
 
 
+def _shares_by_area(rows: pd.DataFrame, area: str, by: str, shares) -> list[pd.DataFrame]:
+    """``shares(counts)`` for the area and each area it is compared with (own rows or the sum
+    of members, :func:`pipeline.areas.sum_counts`), tagged with ``region``; areas without any
+    value are left out."""
+    parts = []
+    for code in areas.compared(area):
+        counts = areas.sum_counts(rows, code, by=["year", by])
+        if len(counts) and counts["value"].notna().any():
+            parts.append(shares(counts).assign(region=code))
+    return parts
+
+
 def _fields(area: str, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Persons 16+ by field of study for the area, its county and Norway, and the comparison.
 
@@ -209,12 +221,8 @@ def _fields(area: str, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         rows = _load("education_by_field", source)
     except datasets.DataError:
         return _empty(sk.FIELD_COLUMNS), _empty(sk.COMPARISON_COLUMNS)
-    rows = rows[rows["measure"] == "Personer"]
-    parts = []
-    for code in areas.compared(area):
-        counts = areas.sum_counts(rows, code, by=["year", "field"])
-        if len(counts) and counts["value"].notna().any():
-            parts.append(sk.field_shares(counts).assign(region=code))
+    parts = _shares_by_area(rows[rows["measure"] == "Personer"], area, "field",
+                            sk.field_shares)
     if not parts:
         return _empty(sk.FIELD_COLUMNS), _empty(sk.COMPARISON_COLUMNS)
     fields = pd.concat(parts, ignore_index=True)[sk.FIELD_COLUMNS]
@@ -234,14 +242,10 @@ def _occupations(area: str, source: str, threshold: int) -> tuple[pd.DataFrame, 
         rows = _load("employment_by_occupation", source)
     except datasets.DataError:
         return _empty(sk.OCCUPATION_COLUMNS), _empty(sk.OCCUPATION_COMPARISON_COLUMNS)
-    rows = rows[rows["measure"] == "Sysselsatte"]
-    parts = []
-    for code in areas.compared(area):
-        counts = areas.sum_counts(rows, code, by=["year", "occupation"])
-        if len(counts) and counts["value"].notna().any():
-            shares = sk.occupation_shares(counts, list(OCCUPATIONS), list(TECH_OCCUPATIONS),
-                                          threshold=threshold)
-            parts.append(shares.assign(region=code))
+    parts = _shares_by_area(
+        rows[rows["measure"] == "Sysselsatte"], area, "occupation",
+        lambda counts: sk.occupation_shares(counts, list(OCCUPATIONS), list(TECH_OCCUPATIONS),
+                                            threshold=threshold))
     if not parts or not (parts[0]["region"] == area).any():
         return _empty(sk.OCCUPATION_COLUMNS), _empty(sk.OCCUPATION_COMPARISON_COLUMNS)
     shares = pd.concat(parts, ignore_index=True)[sk.OCCUPATION_COLUMNS]
