@@ -439,3 +439,14 @@ def test_small_cells_are_suppressed(tidy_tables: dict) -> None:
     assert len(tiny) and (tiny["status"] == ":").all() and tiny["value"].isna().all()
     large = neet[neet.region.isin(["4204", "0", "50"])]
     assert large["status"].isna().all() and large["value"].notna().all()
+
+
+def test_demo_command_line_takes_options_not_folders_named_like_them(tmp_path, capsys):
+    """``-q`` once became a folder called ``-q`` full of demo tables; options are options now."""
+    from pipeline.sources.demo import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--no-such-option"])
+    assert stopped.value.code == 2
+    assert "usage: python -m pipeline.sources.demo" in capsys.readouterr().err
+    assert not (tmp_path / "--no-such-option").exists()

@@ -38,6 +38,7 @@ per table), :mod:`.jsonstat` (the document). Run ``python -m pipeline.sources.de
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Callable
@@ -138,7 +139,13 @@ def generate(out_dir: Path | None = None, *, progress: bool = True) -> list[Path
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m pipeline.sources.demo [OUT_DIR]``."""
-    args = sys.argv[1:] if argv is None else argv
-    generate(Path(args[0]) if args else None)
+    """Command line: ``python -m pipeline.sources.demo [--quiet] [OUT_DIR]``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline.sources.demo",
+        description="Write the synthetic demo tables (JSON-stat 2.0, shaped like SSB's).")
+    parser.add_argument("out_dir", nargs="?", type=Path,
+                        help="folder for the JSON files (default: data/raw/demo)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    generate(args.out_dir, progress=not args.quiet)
     return 0
