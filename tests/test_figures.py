@@ -1,4 +1,4 @@
-"""Figures: tick labels never overlap after :func:`pipeline.present.figures.render`.
+"""Figures: tick labels never overlap after :func:`pipeline.present.figures.to_png`.
 
 The thinning measures each label's box once on the laid-out figure; these checks draw the
 finished figure again (at screen and at print resolution) and look at every label box.
@@ -29,7 +29,7 @@ def _chart(width: float, n_years: int, ncols: int = 1, dense_y: bool = False):
 def test_rendered_figures_have_no_overlapping_tick_labels(width, ncols):
     fig = _chart(width, 33, ncols=ncols, dense_y=True)
     assert figures.tick_label_overlaps(fig)  # the set-up overlaps before rendering
-    figures.render(fig, "nb")
+    figures.to_png(fig, "nb")
     assert figures.tick_label_overlaps(fig) == []
     fig.set_dpi(figures.PRINT_DPI)  # the print PNG's resolution
     assert figures.tick_label_overlaps(fig) == []
@@ -39,7 +39,7 @@ def test_thinning_keeps_ticks_that_already_fit():
     fig, ax = figures.new_figure()
     ax.bar(["Under 20", "20–24", "25–29", "30–34"], [1, 2, 3, 4])
     ax.set_ylabel("Personer")
-    figures.render(fig, "nb")
+    figures.to_png(fig, "nb")
     assert [t.get_text() for t in ax.get_xticklabels()] == [
         "Under 20", "20–24", "25–29", "30–34"]
 
@@ -49,7 +49,7 @@ def test_thinning_keeps_the_first_tick_and_every_kth():
     names = [f"Kommune {i}" for i in range(12)]
     ax.bar(names, range(12))
     ax.set_ylabel("Personer")
-    figures.render(fig, "nb")
+    figures.to_png(fig, "nb")
     kept = [t.get_text() for t in ax.get_xticklabels()]
     step = names.index(kept[1])
     assert kept[0] == names[0] and step > 1

@@ -83,6 +83,9 @@ def test_papermill_recorded_parameters_and_findings(rendered):
         assert params == {"program": PROGRAM, "source": "demo", "region": "", "language": "nb"}
         outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
         assert not [o for o in outputs if o.output_type == "error"]
+        # Figures are shown once, through report.figure (SVG in HTML): none drawn a second
+        # time by the inline backend as a bare PNG at the end of the cell that made it.
+        assert not [o for o in outputs if "image/png" in o.get("data", {})], analysis
         findings = [o["data"][FINDING_MIME] for o in outputs if FINDING_MIME in o.get("data", {})]
         tables = [o["data"][TABLE_MIME] for o in outputs if TABLE_MIME in o.get("data", {})]
         assert len(findings) >= 3, analysis

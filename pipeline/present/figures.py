@@ -26,7 +26,8 @@ INTERVAL_ALPHA = 0.25
 FIGURE_WIDTH, FIGURE_HEIGHT = 6.8, 2.4  # inches
 PANELS_HEIGHT = 2.2  # side-by-side panels are each narrow: a lower pair still reads well
 MAX_HEIGHT = 5.0  # half the A4 text height: a tall chart (one bar per industry) leaves room
-PRINT_DPI = 200  # PNG for the PDF: sharp on paper, far cheaper to lay out than SVG
+SCREEN_DPI = 96  # CSS pixels per inch: the size a figure is shown at on screen
+PRINT_DPI = 200  # the one PNG of a figure: sharp on paper, twice a screen's density
 PRINT_COLOURS = 128  # palette PNG: charts use few colours, the file gets 4× smaller
 
 STYLE = {
@@ -54,12 +55,22 @@ def apply_style() -> None:
 
 
 def new_figure(width: float = FIGURE_WIDTH, height: float | None = None, ncols: int = 1):
-    """A new figure and axes in the report style, at most :data:`MAX_HEIGHT` inches tall."""
+    """A new figure and axes in the report style, at most :data:`MAX_HEIGHT` inches tall.
+
+    Like ``plt.subplots``, but the figure is not registered with pyplot: an analysis builds its
+    figures in one cell and shows them later through :func:`pipeline.report.figure`, and a
+    figure pyplot knows of would be drawn and shown a second time by Jupyter's inline backend at
+    the end of the cell that made it (about 0.25 s per figure, and a duplicate in the notebook).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     apply_style()
     if height is None:
         height = FIGURE_HEIGHT if ncols == 1 else PANELS_HEIGHT
-    return plt.subplots(1, ncols, figsize=(width, min(height, MAX_HEIGHT)),
-                        layout="constrained")
+    fig = Figure(figsize=(width, min(height, MAX_HEIGHT)), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots(1, ncols)
 
 
 def _whole_year_ticks(fig) -> None:
@@ -138,16 +149,22 @@ def _clear_step(boxes: dict, locs: list[float]) -> int:
     return max(1, len(locs))
 
 
-def _thin_ticks(fig) -> None:
+def _thin_ticks(fig, renderer=None) -> bool:
     """Keep every k-th tick on an axis whose labels overlap ("200820102012" never shows).
 
-    The figure is laid out once and each label's box measured once: keeping every k-th tick
-    moves no label (a label sits at its tick), so the boxes of the kept labels are the boxes
-    already measured, and k follows without drawing again. Thinning only frees room, so the
-    final layout cannot bring the kept labels closer (tested on the drawn figures).
+    Each label's box is measured once on the laid-out figure (``renderer``: the one that has
+    just drawn it; without one the figure is laid out here): keeping every k-th tick moves no
+    label (a label sits at its tick), so the boxes of the kept labels are the boxes already
+    measured, and k follows without drawing again. Thinning only frees room, so a later layout
+    cannot bring the kept labels closer (tested on the drawn figures).
+
+    Returns:
+        Whether any axis lost ticks (the figure must be drawn again to show it).
     """
-    fig.draw_without_rendering()
-    renderer = _canvas(fig).get_renderer()
+    if renderer is None:
+        fig.draw_without_rendering()
+        renderer = _canvas(fig).get_renderer()
+    thinned = False
     for ax in fig.get_axes():
         for axis in (ax.xaxis, ax.yaxis):
             low, high = sorted(axis.get_view_interval())
@@ -162,6 +179,8 @@ def _thin_ticks(fig) -> None:
             texts = {t.get_loc(): t.label1.get_text() for t in ticks}
             keep = locs[::step]
             axis.set_ticks(keep, [texts.get(x, "") for x in keep])
+            thinned = True
+    return thinned
 
 
 def _legend_when_labelled(fig) -> None:
@@ -216,14 +235,14 @@ def _fit_axis_labels(fig) -> None:
 
 
 def _prepare(fig, language: str | None) -> None:
-    """Ticks, number style, legend and tick thinning before a figure is drawn."""
+    """Ticks, number style and legend before a figure is laid out (tick thinning follows
+    the layout: see :func:`_thin_ticks`)."""
     _whole_year_ticks(fig)
     _dash_ranges(fig)
     _fit_axis_labels(fig)
     if language:
         _localise_ticks(fig, language)
     _legend_when_labelled(fig)
-    _thin_ticks(fig)
     for name in missing_axis_labels(fig):
         LOG.warning("figure %r: the y axis has no label (say the unit)", name)
 
@@ -236,42 +255,58 @@ def _svg_text(fig) -> str:
     return svg[start:] if start >= 0 else svg
 
 
-def _png_bytes(fig) -> bytes:
-    """The figure as a palette PNG at print resolution, the same bytes for the same figure.
+def to_png(fig, language: str | None = None) -> bytes:
+    """The figure as a palette PNG at print resolution, the same bytes for the same figure,
+    then closed. Reports show this one image on screen and on paper.
 
-    The chart is drawn at print resolution and its pixels quantised straight from the
-    drawing buffer (no intermediate PNG to compress and decode again). Pillow's median-cut
-    quantiser without dithering is deterministic, and the PNG carries no date or software name.
+    Before drawing: whole-year ticks, the language's number style, a legend when several
+    labelled lines have none (see :func:`to_svg`). The chart is drawn once at print
+    resolution; that draw's layout is kept (constrained layout does not run again), tick labels
+    are thinned on the boxes it drew (:func:`_thin_ticks`), and the chart is drawn a second time
+    only when a label was removed. The pixels are quantised straight from the drawing buffer
+    with Pillow's octree quantiser without dithering (deterministic; on these charts it looks
+    the same as median cut at a fifth of the time), and the PNG carries no date or software.
+
+    Why one PNG rather than SVG on screen and PNG in print: each output is a full draw of the
+    chart (the SVG about 0.13 s per figure), a matplotlib SVG costs WeasyPrint half a second to
+    lay out, and at :data:`PRINT_DPI` the PNG is twice the screen's pixel density.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
-    dpi = fig.dpi
-    canvas = fig.canvas
+    _prepare(fig, language)
+    dpi, canvas = fig.dpi, fig.canvas
     try:
         fig.dpi = PRINT_DPI
         agg = FigureCanvasAgg(fig)
         agg.draw()
+        if fig.get_layout_engine() is not None:
+            fig.set_layout_engine("none")  # keep this layout: thinning only frees room
+        if _thin_ticks(fig, agg.get_renderer()):
+            agg.draw()
         rgba = agg.buffer_rgba()
         image = Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw",
                                  "RGBA", 0, 1)
         image = image.convert("RGB").quantize(colors=PRINT_COLOURS,
-                                              method=Image.Quantize.MEDIANCUT,
+                                              method=Image.Quantize.FASTOCTREE,
                                               dither=Image.Dither.NONE)
     finally:
         fig.dpi = dpi
         fig.set_canvas(canvas)
+    plt.close(fig)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG", compress_level=6)
     return out.getvalue()
 
 
 def to_svg(fig, language: str | None = None) -> str:
     """Render a figure to deterministic SVG text (no metadata dates) and close it.
 
-    Before drawing: whole-year ticks, the language's number style, a legend when several
-    labelled lines have none, and tick labels thinned until none overlap (checked on the
-    labels' drawn boxes). A y axis without a label is logged as a warning.
+    Reports use :func:`to_png`; this is for a researcher who wants the chart as vectors (a
+    thesis, a slide) and for tests that read tick labels as text. Before drawing: whole-year
+    ticks, the language's number style, a legend when several labelled lines have none, and
+    tick labels thinned until none overlap (checked on the labels' drawn boxes). A y axis
+    without a label is logged as a warning.
 
     Args:
         fig: the figure.
@@ -279,33 +314,7 @@ def to_svg(fig, language: str | None = None) -> str:
             comma and thin-space thousands in bokmål). ``None`` keeps matplotlib's labels.
     """
     _prepare(fig, language)
+    _thin_ticks(fig)
     svg = _svg_text(fig)
     plt.close(fig)
     return svg
-
-
-def render(fig, language: str | None = None) -> tuple[str, bytes]:
-    """The figure as SVG (for the screen) and as print PNG (for the PDF), then closed.
-
-    Both are drawn from the same prepared figure (see :func:`to_svg`), so they show the same
-    ticks and labels. The PDF uses the PNG: a matplotlib SVG costs WeasyPrint about half a
-    second per figure to parse, lay out and draw; the PNG a few hundredths.
-    """
-    _prepare(fig, language)
-    _fix_layout(fig)
-    svg, png = _svg_text(fig), _png_bytes(fig)
-    plt.close(fig)
-    return svg, png
-
-
-def _fix_layout(fig) -> None:
-    """Lay the prepared figure out once and keep that layout for both outputs.
-
-    Constrained layout is a fraction of every draw; the SVG and the PNG would each compute it
-    again to (within rounding) the same positions. Positions are figure fractions and text
-    sizes points, so the layout holds at any resolution.
-    """
-    if fig.get_layout_engine() is None:
-        return
-    fig.draw_without_rendering()
-    fig.set_layout_engine("none")

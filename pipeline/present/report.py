@@ -41,7 +41,6 @@ from typing import Any
 
 import jinja2
 import pandas as pd
-from markupsafe import Markup
 
 from pipeline import i18n
 from pipeline.present import figures
@@ -227,7 +226,7 @@ def table(ctx: Context, df: pd.DataFrame, caption: str, counts: Sequence[str] = 
 
 
 def figure(ctx: Context, fig, alt: str, caption: str) -> None:
-    """Show a matplotlib figure as accessible inline SVG with alt text and a caption.
+    """Show a matplotlib figure as an image with alt text and a caption (screen and print).
 
     Args:
         fig: the figure (closed after rendering); year ticks are thinned so that labels never
@@ -241,13 +240,10 @@ def figure(ctx: Context, fig, alt: str, caption: str) -> None:
     if not alt.strip():
         raise ValueError("every figure needs alt text saying what it shows and its main number")
     figure_id = ctx.next_id("figure")
-    svg, png = figures.render(fig, language=ctx.language)
-    title = Markup('<title id="{}">{}</title>').format(f"{figure_id}-alt", alt)  # escapes alt
-    svg = svg.replace("<svg ", f'<svg role="img" aria-labelledby="{figure_id}-alt" ', 1)
-    svg = svg.replace(">", ">" + str(title), 1)
-    # The same chart as a print PNG with the same alt text: the PDF lays out that instead.
+    width, height = (round(x * figures.SCREEN_DPI) for x in fig.get_size_inches())
+    png = figures.to_png(fig, language=ctx.language)
     src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    _display({"text/html": _markup("figure", figure_id, Markup(svg), caption, src, alt),
+    _display({"text/html": _markup("figure", figure_id, src, alt, caption, width, height),
               "text/plain": f"[{alt}]"})
 
 

@@ -2,10 +2,9 @@
 
 The report is the notebook's display outputs only (see the nbconvert template
 ``templates/nbconvert/innsikt``). A notebook with an ``error`` output failed and is refused.
-Matplotlib SVG ids (``figure_1``, glyph ids, clip paths) repeat from one figure to the next, so
-every inline SVG gets its ids scoped to itself; the combined programme PDF gives the anchors of
-each analysis's pages the analysis as prefix (:mod:`pipeline.render.combined`). Long tables move
-to the report's detail part (:func:`split_long_tables`).
+The combined programme PDF gives the anchors of each analysis's pages the analysis as prefix
+(:mod:`pipeline.render.combined`). Long tables move to the report's detail part
+(:func:`split_long_tables`).
 """
 
 from __future__ import annotations
@@ -65,64 +64,7 @@ def _rank(value: Any) -> float:
         return 50.0
 
 
-# ---------------------------------------------------------------- id scoping
-
-_SVG = re.compile(r"<svg\b.*?</svg>", re.S)
-_SVG_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
-_ID = re.compile(r'(\sid=")([^"]+)(")')
-# Places that hold one id each: the id itself, href="#…" and url(#…).
-_ONE_ID = (_ID, re.compile(r'((?:xlink:)?href="#)([^"]+)(")'), re.compile(r"(url\(#)([^)]+)(\))"))
-_IDREFS = re.compile(r'(\s(?:aria-labelledby|aria-describedby|headers|for)=")([^"]+)(")')
-
-
-def prefix_ids(markup: str, prefix: str, only: set[str] | None = None) -> str:
-    """Prefix element ids and every reference to them (href="#…", url(#…), aria-*).
-
-    Args:
-        markup: HTML or SVG text.
-        prefix: text put before each id.
-        only: ids to rewrite; default every id defined in ``markup``.
-
-    Returns:
-        The markup with ids and references rewritten consistently.
-    """
-    ids = set(only) if only is not None else {m[2] for m in _ID.finditer(markup)}
-    if not ids:
-        return markup
-
-    def one(match: re.Match[str]) -> str:
-        value = match[2]
-        return match[1] + (prefix + value if value in ids else value) + match[3]
-
-    def many(match: re.Match[str]) -> str:
-        tokens = [prefix + tok if tok in ids else tok for tok in match[2].split()]
-        return match[1] + " ".join(tokens) + match[3]
-
-    for pattern in _ONE_ID:
-        markup = pattern.sub(one, markup)
-    return _IDREFS.sub(many, markup)
-
-
-def scope_svg_ids(markup: str, start: int = 1) -> tuple[str, int]:
-    """Give each inline SVG's internal ids a unique prefix and drop matplotlib's RDF metadata.
-
-    Returns:
-        The rewritten markup and the next free SVG number.
-    """
-    number = start
-
-    def rewrite(match: re.Match[str]) -> str:
-        nonlocal number
-        svg = _SVG_METADATA.sub("", match[0])
-        inner = {m[2] for m in _ID.finditer(svg)}
-        # The <title> id is already unique (figure-N-alt) and named by aria-labelledby.
-        inner = {i for i in inner if not i.startswith("figure-")}
-        svg = prefix_ids(svg, f"svg{number}-", only=inner)
-        number += 1
-        return svg
-
-    return _SVG.sub(rewrite, markup), number
-
+# ---------------------------------------------------------------- tables
 
 WIDE_TABLE_COLUMNS = 8  # from here a table gets a smaller print font
 VERY_WIDE_TABLE_COLUMNS = 12  # from here it is printed on a landscape page
@@ -217,13 +159,12 @@ def mark_wide_tables(markup: str) -> str:
 # ---------------------------------------------------------------- nbconvert
 
 class _ReportOutputs(Preprocessor):
-    """Refuse failed notebooks; collect findings and tables; scope SVG ids."""
+    """Refuse failed notebooks; collect findings and tables; mark wide tables."""
 
     def preprocess(self, nb, resources):  # noqa: D102 (nbconvert API)
         path = resources.get("innsikt_path", "notebook")
         findings: list[dict[str, Any]] = []
         tables: list[dict[str, Any]] = []
-        svg_number = 1
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
@@ -247,7 +188,6 @@ class _ReportOutputs(Preprocessor):
                     markup = data["text/html"]
                     if isinstance(markup, list):
                         markup = "".join(markup)
-                    markup, svg_number = scope_svg_ids(markup, svg_number)
                     data["text/html"] = mark_wide_tables(markup)
         resources["innsikt"] = {"findings": findings, "tables": tables}
         return nb, resources

@@ -2,8 +2,8 @@
 
 The page is the programme's cover, the demo banner (demo data only), "Hovedfunn" collected from
 the notebook's findings, the notebook's display outputs in order, and a methods and sources
-appendix. CSS is inline, figures are inline SVG, and nothing in the page names a date, so the
-same inputs give the same bytes.
+appendix. CSS is inline, figures are inline PNG images with alt text, and nothing in the page
+names a date, so the same inputs give the same bytes.
 """
 
 from __future__ import annotations

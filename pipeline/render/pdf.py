@@ -1,6 +1,6 @@
 """PDF reports with WeasyPrint from the reports' own HTML and its print stylesheet.
 
-PDFs are tagged PDF/UA-1 (structure tree, figure alt text from each SVG's ``<title>``, document
+PDFs are tagged PDF/UA-1 (structure tree, figure alt text from each image's ``alt``, document
 language and title). WeasyPrint only reads local files and inline data (no network). Dates in
 the PDF metadata are left out unless ``SOURCE_DATE_EPOCH`` is set (the reproducible-builds
 convention), so the same HTML gives the same PDF bytes.
@@ -12,7 +12,6 @@ import contextlib
 import datetime as dt
 import logging
 import os
-import re
 from pathlib import Path
 
 from pipeline import io
@@ -113,27 +112,12 @@ def _offline_fetcher():
     return URLFetcher(allowed_protocols=("file", "data"))
 
 
-# A figure's screen SVG when the same chart follows as print PNG (pipeline.present.report).
-_SCREEN_SVG = re.compile(r'(<figure\b[^>]*>)<svg\b.*?</svg>\s*(<img class="print-figure")', re.S)
-
-
-def for_print(html_text: str) -> str:
-    """The page as WeasyPrint should read it: screen SVGs that have a print PNG left out.
-
-    WeasyPrint parses every element, shown or not; a matplotlib SVG costs it about half a
-    second (parse, layout, drawing) against a few hundredths for the PNG.
-    """
-    return _SCREEN_SVG.sub(r"\1\2", html_text)
-
-
 def with_print_css(html_text: str) -> str:
-    """The page with the print stylesheet added last in ``<head>`` (so it wins the cascade),
-    and screen-only figures left out (see :func:`for_print`).
+    """The page with the print stylesheet added last in ``<head>`` (so it wins the cascade).
 
     The print stylesheet uses CSS Paged Media (running strings, page counters, leaders), which
     HTML validators reject, so it is added here for WeasyPrint rather than kept in the page.
     """
-    html_text = for_print(html_text)
     css = PRINT_CSS.read_text(encoding="utf-8").strip()
     marker = "</head>"
     if marker not in html_text:
