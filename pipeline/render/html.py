@@ -297,7 +297,7 @@ def analysis_page(content: ReportContent, *, program: Program, analysis: str, de
         description=f"{program.title}: {title}",
         analysis_title=title, facts=facts,
         findings=summary,
-        body=Markup(body), detail=Markup(detail),
+        body=Markup(body), detail=Markup(detail), page_name=f"{analysis}.html",
         reproduce=_reproduce(program, analysis, lang),
         **methods_context(program, provenance, lang))
     return _environment().get_template("report.html.j2").render(context)

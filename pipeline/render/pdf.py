@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import re
 from pathlib import Path
 
 from pipeline import io
@@ -112,16 +113,26 @@ def _offline_fetcher():
     return URLFetcher(allowed_protocols=("file", "data"))
 
 
+# The long tables of a report's detail part (report.html.j2); a line after them says where
+# they are, and print.css shows that line on paper.
+_DETAIL_TABLES = re.compile(r'<section class="detail-tables".*?</section>', re.S)
+
+
 def with_print_css(html_text: str) -> str:
-    """The page with the print stylesheet added last in ``<head>`` (so it wins the cascade).
+    """The page as WeasyPrint should read it: the print stylesheet added last in ``<head>`` (so
+    it wins the cascade), and the long tables of the detail part left out.
 
     The print stylesheet uses CSS Paged Media (running strings, page counters, leaders), which
     HTML validators reject, so it is added here for WeasyPrint rather than kept in the page.
+    The long tables (the numbers behind the charts, year by year) stay on the web page and in
+    the workbook: laid out by WeasyPrint they cost more than the rest of the report together,
+    and hiding them with CSS would not help, since WeasyPrint styles hidden elements too.
     """
     css = PRINT_CSS.read_text(encoding="utf-8").strip()
     marker = "</head>"
     if marker not in html_text:
         raise ValueError("the report HTML has no </head>; render it with pipeline.render")
+    html_text = _DETAIL_TABLES.sub("", html_text)
     return html_text.replace(marker, f"<style>\n{css}\n</style>\n{marker}", 1)
 
 

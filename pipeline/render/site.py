@@ -81,8 +81,8 @@ def combined_page(program: Program, reports: Mapping[str, ReportContent], *, dem
     ``part="front"``: page 1 is the front page (one block per programme question, the
     programme's own figures beside ours, the barometer in short), then the contents and the
     barometer (when the analyses published one). ``part="appendix"``: the one methods and
-    sources appendix of every analysis, with a line naming the analysis reports and the
-    workbook for the long tables. The analyses' main parts come between them, as laid out in
+    sources appendix of every analysis, with a line naming the analysis reports' web pages and
+    the workbook for the long tables. The analyses' main parts come between them, as laid out in
     their own reports (:mod:`pipeline.render.combined`). ``pages`` (anchor → page number in
     the combined PDF) gives the contents list and the front page's pointers their pages.
     """
@@ -91,7 +91,7 @@ def combined_page(program: Program, reports: Mapping[str, ReportContent], *, dem
     sections = [{"anchor": f"a-{analysis}", "title": texts.analysis_title(analysis, lang)}
                 for analysis in reports]
     pointer = texts.t("appendix_pointer", lang, workbook="tables.xlsx",
-                      files=", ".join(f"{a}.pdf" for a in reports))
+                      files=", ".join(f"{a}.html" for a in reports))
     context = page_context(program, lang, demo, page_title=program.title,
                            description=program.description_for(lang),
                            facts=_facts(program, lang, demo), analyses=sections, reproduce="",
