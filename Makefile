@@ -24,7 +24,7 @@ PROCESSED := data/processed/$(DATA)/manifest.json
 # both (English into reports/en/, with its own incremental state).
 REPORTS_STAMP := reports/.built-$(DATA)$(if $(LANGUAGE),-$(LANGUAGE))
 RUN_FLAGS := --source $(DATA) $(if $(LANGUAGE),--language $(LANGUAGE)) $(if $(WORKERS),-j $(WORKERS)) \
-             $(if $(SCHEDULER),--scheduler $(SCHEDULER))
+             $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(filter no,$(PDF)),--no-pdf)
 # JupyterLab refuses to start as root (common in containers) unless told it may.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
@@ -40,7 +40,8 @@ help: ## show this list of targets
 	@echo
 	@echo "Variables: DATA=demo|ssb (default demo), PROGRAM=<id> (for report),"
 	@echo "           AREAS=4005,4204|county:33|all (for areas), LANGUAGE=nb|en|nn,"
-	@echo "           WORKERS=<n>, SCHEDULER=tcp://host:8786 (Dask), PYTHON=<python3.11+>"
+	@echo "           WORKERS=<n>, SCHEDULER=tcp://host:8786 (Dask), PDF=no (web pages only),"
+	@echo "           PYTHON=<python3.11+>"
 
 setup: $(INSTALLED) ## create .venv with every dependency (runs again when pyproject.toml changes)
 

@@ -9,8 +9,10 @@ Measured side by side in one run, on a temporary copy of the project with demo d
 2. **Per-notebook overhead**: wall time per notebook minus its cells' own execution time (from
    papermill's per-cell metadata), for the notebook task (papermill + HTML on a warm kernel),
    and for the whole run (wall × workers / notebooks − cells: everything else, PDFs included).
-3. **Area batch**: ≥ 30 area-profile notebooks at 1 and 2 workers: notebooks per minute,
-   scaling efficiency (rate at 2 / (2 × rate at 1)), projected time for 357 municipalities × 3.
+3. **Area batch**: ≥ 30 area-profile notebooks at 1 and 2 workers, run as the README runs a
+   national batch (``--no-pdf``: web pages and workbooks): notebooks per minute, scaling
+   efficiency (rate at 2 / (2 × rate at 1)), projected time for 357 municipalities × 3; then
+   once more at 2 workers with the PDFs, for the projection of a batch that makes them.
 4. **Peak memory per worker**: the worker process's and its kernel's resident memory
    together, sampled every 0.1 s in the worker (the figure), and the sum of their separate
    peaks (``VmHWM``; an upper bound, as the two peak at different times).
@@ -191,13 +193,14 @@ def area_batch(n_areas: int, program: str) -> None:
     if program:
         os.environ[targets.AREA_PROGRAM_VAR] = program
     note = f" (notebooks given program={program!r})" if program else ""
-    print(f"\n(3) area batch: {n_areas} areas × 3 = {3 * n_areas} notebooks{note}", flush=True)
+    print(f"\n(3) area batch: {n_areas} areas × 3 = {3 * n_areas} notebooks{note}, "
+          "--no-pdf (the national batch)", flush=True)
     rates, loads = {}, {}
     cpu_per_notebook = 0.0
     for workers in (1, 2):
         load = _load()
         cpu = _cpu()
-        summary, wall = _innsikt([], workers, areas=codes)
+        summary, wall = _innsikt([], workers, areas=codes, pdf=False)
         cpu = _cpu() - cpu
         loads[workers] = f"{load}→{_load()}"
         done = len(summary.notebooks)
@@ -215,11 +218,18 @@ def area_batch(n_areas: int, program: str) -> None:
     # What the same CPU work takes on two cores nobody else uses (no scaling loss assumed).
     _line("  the 2-worker run's CPU time on 2 free cores (a floor)",
           f"{357 * 3 * cpu_per_notebook / 2 / 60:6.0f} min")
+    load = _load()
+    summary, wall = _innsikt([], 2, areas=codes)
+    with_pdf = 357 * 3 / (len(summary.notebooks) / wall * 60) if summary.notebooks else 0.0
+    _line(f"with the PDFs, 2 workers: {len(summary.notebooks)} notebooks in",
+          f"{wall:6.1f} s   load {load}→{_load()}")
+    _line("projected 357 municipalities × 3 with the PDFs", f"{with_pdf:6.0f} min")
     both = f"{loads[1]}, {loads[2]}"
     _figure("(3) 2-worker scaling efficiency", f"{100 * efficiency:.0f} %", "≥ 80 %",
             efficiency >= 0.8, both)
     _figure("(3) projected 357 × 3 notebooks, 2 workers", f"{projected:.0f} min", "< 45 min",
             projected < 45, loads[2])
+    _figure("(3) the same with the PDFs", f"{with_pdf:.0f} min", "", None, loads[2])
 
 
 def noop(programmes: list[str]) -> None:

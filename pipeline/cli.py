@@ -90,6 +90,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="area profiles without a programme: codes (4005,4204,46), "
                           "county:33 (its municipalities and the county) or all; into "
                           "reports/areas/<code>-<name>/")
+    run.add_argument("--no-pdf", dest="pdf", action="store_false",
+                     help="web pages and workbook only, no PDFs (about twice as fast: for a "
+                          "national batch of area profiles, or a quick draft)")
     run.add_argument("--scheduler", default=None, metavar="ADDRESS",
                      help="run the notebooks on a Dask cluster, e.g. tcp://host:8786 "
                           "(default: INNSIKT_DASK_SCHEDULER; without it, local processes)")
@@ -180,7 +183,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     try:
         summary = run.run(args.programs, source=args.source, language=args.language,
                           workers=args.workers, force=args.force, areas=args.areas,
-                          scheduler=args.scheduler, wait=args.wait)
+                          scheduler=args.scheduler, wait=args.wait, pdf=args.pdf)
     except (run.OutputError, run.EngineError, run.LockBusy, ValueError) as exc:
         log = _log_traceback(exc)
         print(f"innsikt: {exc} (details: {log})", file=sys.stderr)

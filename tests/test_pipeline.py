@@ -141,12 +141,16 @@ def test_area_profile_runs_the_three_notebooks_without_a_programme(rendered, mon
     """`innsikt run --areas 4005`: program="" and region=4005 into reports/areas/4005-notodden/."""
     root, _ = rendered
     monkeypatch.setenv("INNSIKT_ROOT", str(root))
-    summary = run.run(None, areas="4005", source="demo", workers=2, progress=False)
-    if summary.failures and all("program" in f.message.lower() for f in summary.failures):
-        pytest.skip("the notebooks do not run with program='' on this branch yet: "
-                    + summary.failures[0].message)
-    assert summary.ok, "\n".join(str(f) for f in summary.failures)
     out = root / "reports" / "areas" / "4005-notodden"
+    # --no-pdf (a national batch): web pages and workbook, no PDF and no link to one.
+    summary = run.run(None, areas="4005", source="demo", workers=2, progress=False, pdf=False)
+    assert summary.ok, "\n".join(str(f) for f in summary.failures)
+    assert not list(out.glob("*.pdf")) and (out / "tables.xlsx").stat().st_size > 0
+    assert ".pdf" not in (out / "index.html").read_text(encoding="utf-8")
+    # The default run makes the PDFs: a folder built without them is not up to date.
+    summary = run.run(None, areas="4005", source="demo", workers=2, progress=False)
+    assert summary.ok and summary.built == ["areas/4005-notodden"], summary.skipped
+    assert {p.name for p in out.glob("*.pdf")} >= {f"{a}.pdf" for a in ANALYSES}
     for analysis in ANALYSES:
         nb = nbformat.read(out / f"{analysis}.ipynb", as_version=4)
         assert nb.metadata["papermill"]["parameters"]["region"] == "4005"

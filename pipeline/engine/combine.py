@@ -56,7 +56,7 @@ def write(document, out_pdf: Path, *, title: str, language: str) -> Path:
 def render_outputs(program, out_dir: Path, analyses: list[str], *, demo: bool,
                    provenance: list[dict], language: str = "",
                    base_url: Path | None = None,
-                   blocked: dict[str, dict] | None = None) -> dict[str, Path]:
+                   blocked: dict[str, dict] | None = None, pdf: bool = True) -> dict[str, Path]:
     """The analysis PDFs, the combined PDF, the programme page and the workbook of a target.
 
     Args:
@@ -71,6 +71,8 @@ def render_outputs(program, out_dir: Path, analyses: list[str], *, demo: bool,
             PDF bytes the same from run to run.
         blocked: analyses not run because a dataset they need is missing (analysis -> the
             dataset's record); the programme page says which table and why.
+        pdf: write the analysis PDFs and the combined PDF (False: the page and the workbook
+            only, and nothing is laid out).
 
     Returns:
         The paths written, by role.
@@ -88,15 +90,17 @@ def render_outputs(program, out_dir: Path, analyses: list[str], *, demo: bool,
     program = program.model_copy(update={"language": lang})
     written: dict[str, Path] = {}
     documents = {}
-    for analysis in analyses:
+    for analysis in analyses if pdf else []:
         html = out_dir / f"{analysis}.html"
         documents[analysis] = layout(html.read_text(encoding="utf-8"), base)
         title = f"{program.title} – {texts.analysis_title(analysis, lang)}"
         written[analysis] = write(documents[analysis], out_dir / f"{analysis}.pdf",
                                   title=title, language=lang)
-    pdf_name, workbook_name = f"{program.id}.pdf", "tables.xlsx"
-    written["pdf"] = combined.write_combined(program, reports, documents, out_dir / pdf_name,
-                                             demo=demo, provenance=provenance, base_url=base)
+    pdf_name, workbook_name = (f"{program.id}.pdf" if pdf else ""), "tables.xlsx"
+    if pdf:
+        written["pdf"] = combined.write_combined(program, reports, documents,
+                                                 out_dir / pdf_name, demo=demo,
+                                                 provenance=provenance, base_url=base)
     written["index"] = write_page(out_dir / "index.html", program_page(
         program, reports, demo=demo, combined_pdf=pdf_name, workbook=workbook_name,
         blocked=blocked))

@@ -62,10 +62,12 @@ def clean_stale(reports: Path) -> list[Path]:
     return removed
 
 
-def missing_outputs(staging: Path, analyses: list[str], pdf_name: str) -> list[str]:
-    """Files a complete target folder must hold that ``staging`` lacks (or holds empty)."""
-    wanted = [f"{a}.{ext}" for a in analyses for ext in ("ipynb", "html", "pdf")]
-    wanted += ["index.html", pdf_name, "tables.xlsx"]
+def missing_outputs(staging: Path, analyses: list[str], pdf_name: str | None) -> list[str]:
+    """Files a complete target folder must hold that ``staging`` lacks (or holds empty);
+    ``pdf_name`` is the combined PDF's name, None for a run without PDFs."""
+    kinds = ("ipynb", "html", "pdf") if pdf_name else ("ipynb", "html")
+    wanted = [f"{a}.{ext}" for a in analyses for ext in kinds]
+    wanted += ["index.html", *([pdf_name] if pdf_name else []), "tables.xlsx"]
     return [name for name in wanted
             if not (staging / name).is_file() or (staging / name).stat().st_size == 0]
 

@@ -61,7 +61,8 @@ class RunSummary:
         return not self.failures
 
 
-def _plan(programs, areas, *, source, language, force, say, summary) -> list[targets.Target]:
+def _plan(programs, areas, *, source, language, force, say, summary,
+          pdf: bool = True) -> list[targets.Target]:
     """The targets to build (out-of-date ones), after validating programme files."""
     package_hash = state.package_fingerprint()
     planned: list[targets.Target] = []
@@ -78,10 +79,11 @@ def _plan(programs, areas, *, source, language, force, say, summary) -> list[tar
         planned.append(targets.area_target(code, language, list(config.ANALYSES)))
     todo = []
     for target in _without_blocked(planned, source, say, summary):
+        target.pdf = pdf
         target.fingerprint = state.fingerprint(
             analyses=target.analyses, source=source, language=target.language,
             package_hash=package_hash, program_file=target.program_file,
-            region=f"{target.region}|{target.program}")
+            region=f"{target.region}|{target.program}", pdf=pdf)
         current, reason = state.is_current(target.out_dir, target.fingerprint)
         if current and not force:
             summary.skipped.append(target.key)
@@ -134,7 +136,7 @@ def _without_blocked(planned, source, say, summary) -> list[targets.Target]:
 def run(programs=None, *, source: str | None = None, language: str = "",
         workers: int | None = None, force: bool = False, progress: bool = True,
         areas: str | None = None, scheduler: str | None = None,
-        wait: bool = True) -> RunSummary:
+        wait: bool = True, pdf: bool = True) -> RunSummary:
     """Execute and render the reports of ``programs`` and/or area profiles.
 
     Args:
@@ -149,6 +151,8 @@ def run(programs=None, *, source: str | None = None, language: str = "",
         scheduler: a Dask scheduler address (default ``INNSIKT_DASK_SCHEDULER``); without
             one the local process pool runs the notebooks.
         wait: when another run holds the lock, wait for it (True) or refuse (False).
+        pdf: lay out and write the PDFs (False: web pages and workbook only, for a national
+            batch of area profiles or a draft; the PDFs are where most of a render goes).
 
     Returns:
         RunSummary with built, skipped and failed targets, and timings.
@@ -169,7 +173,7 @@ def run(programs=None, *, source: str | None = None, language: str = "",
             publish.clean_stale(paths.reports)
             summary = RunSummary()
             todo = _plan(programs, areas, source=source, language=language, force=force,
-                         say=say, summary=summary)
+                         say=say, summary=summary, pdf=pdf)
             if todo:
                 _build(todo, summary, source=source, workers=workers, scheduler=scheduler,
                        say=say)
@@ -232,7 +236,7 @@ class _Scheduler:
             func, target, analysis = self.queue.popleft()
             extra = {"analysis": analysis} if analysis else {
                 "analyses": target.analyses, "publish_dir": str(target.out_dir),
-                "blocked": target.blocked}
+                "blocked": target.blocked, "pdf": target.pdf}
             future = self.pool.submit(func, target.spec(self.root, self.source, **extra))
             self.pending[future] = (func, target, analysis)
 
@@ -288,7 +292,8 @@ class _Scheduler:
 
     def _render_done(self, target, result) -> None:
         if result["ok"]:
-            pdf_name = f"{targets.program_for(target.spec(self.root, self.source)).id}.pdf"
+            pdf_name = (f"{targets.program_for(target.spec(self.root, self.source)).id}.pdf"
+                        if target.pdf else None)
             missing = publish.missing_outputs(target.staging, target.analyses, pdf_name)
             if missing:
                 result = {"ok": False, "message": "not published: missing or empty "
@@ -310,7 +315,7 @@ def _finish(target: targets.Target, source: str) -> None:
     for log in target.staging.glob("*.log"):
         log.unlink()
     record = {"program": target.program or None, "region": target.region or None,
-              "key": target.key, "language": target.language,
+              "key": target.key, "language": target.language, "pdf": target.pdf,
               "fingerprint": target.fingerprint}
     if target.blocked:
         record["not_built"] = {a: {k: r.get(k) for k in ("dataset", "table_id", "reason")}

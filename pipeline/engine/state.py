@@ -49,14 +49,18 @@ def package_fingerprint() -> str:
 
 
 def fingerprint(*, analyses: list[str], source: str, language: str, package_hash: str,
-                program_file: Path | None = None, region: str = "") -> str:
-    """Everything a target's reports depend on, hashed."""
+                program_file: Path | None = None, region: str = "", pdf: bool = True) -> str:
+    """Everything a target's reports depend on, hashed (a run without PDFs is another
+    build: the next run with PDFs must not take it as up to date)."""
     paths = config.paths()
     data_manifest = paths.processed_source(source) / "manifest.json"
     notebooks = [paths.notebook(a).read_bytes() for a in analyses]
     program = program_file.read_bytes() if program_file else b"area:" + region.encode()
-    return hash_bytes(program, *notebooks, data_manifest.read_bytes(), source.encode(),
-                      language.encode(), package_hash.encode())
+    parts = [program, *notebooks, data_manifest.read_bytes(), source.encode(),
+             language.encode(), package_hash.encode()]
+    if not pdf:  # unchanged fingerprints for the default, so existing folders stay current
+        parts.append(b"no-pdf")
+    return hash_bytes(*parts)
 
 
 def git_commit() -> str | None:

@@ -45,6 +45,7 @@ class Target:
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
     # analysis -> the dataset it needs that the last data build could not make (not run)
     blocked: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pdf: bool = True              # lay out and write the PDFs (``--no-pdf``: web pages only)
 
     def spec(self, root: Path, source: str, **extra: Any) -> dict[str, Any]:
         """The picklable description a worker task receives."""

@@ -128,8 +128,9 @@ def render_target(spec: dict[str, Any]) -> dict[str, Any]:
 
     Args:
         spec: ``root``, ``staging``, ``analyses`` (executed successfully), ``program``,
-            ``region``, ``source``, ``language``, and ``blocked`` (analysis -> the missing
-            dataset's record, for analyses not run because their data could not be built).
+            ``region``, ``source``, ``language``, ``blocked`` (analysis -> the missing
+            dataset's record, for analyses not run because their data could not be built)
+            and ``pdf`` (False: no PDFs).
     """
     _enter(spec)
     from pipeline.engine import combine
@@ -144,7 +145,7 @@ def render_target(spec: dict[str, Any]) -> dict[str, Any]:
                                provenance=combine.cached(provenance, spec["source"]),
                                language=spec["language"],
                                base_url=Path(spec.get("publish_dir") or spec["staging"]),
-                               blocked=spec.get("blocked") or {})
+                               blocked=spec.get("blocked") or {}, pdf=spec.get("pdf", True))
     except OSError as exc:
         return {"ok": False, "message": _oserror_text(exc)}
     except Exception as exc:  # noqa: BLE001 — reported per target

@@ -121,7 +121,8 @@ def program_page(program: Program, reports: Mapping[str, ReportContent], *, demo
                       "blocked": texts.t("blocked_by_data", lang,
                                          table=missing.get("table_id") or missing.get("dataset"))
                       if missing else "",
-                      "html": f"{analysis}.html", "pdf": f"{analysis}.pdf"})
+                      "html": f"{analysis}.html",
+                      "pdf": f"{analysis}.pdf" if combined_pdf else ""})
     context = page_context(program, lang, demo, page_title=program.title,
                            description=program.description_for(lang),
                            facts=_facts(program, lang, demo), analyses=cards,
@@ -215,7 +216,7 @@ def site_page(programs: list[tuple[Program, dict]], reports_dir: Path, *,
         demo = _is_demo(executed)
         any_demo = any_demo or demo
         analyses = [{"title": texts.analysis_title(a, plang), "html": f"{program.id}/{a}.html",
-                     "pdf": f"{program.id}/{a}.pdf"}
+                     "pdf": f"{program.id}/{a}.pdf" if (folder / f"{a}.pdf").exists() else ""}
                     for a in _ordered(program, dict.fromkeys(program.analyses))
                     if (folder / f"{a}.html").exists()]
         cards.append({
