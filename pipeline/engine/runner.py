@@ -277,7 +277,8 @@ class _Scheduler:
         if result["ok"]:
             self.summary.notebooks.append({"target": target.key, "analysis": analysis,
                                            "seconds": result["seconds"],
-                                           "cells_seconds": result.get("cells_seconds", 0.0)})
+                                           "cells_seconds": result.get("cells_seconds", 0.0),
+                                           "finished": time.monotonic() - self.started})
         if len(target.results) < len(target.analyses):
             return
         failed = [a for a in target.analyses if not target.results[a].get("ok")]
