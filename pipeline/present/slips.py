@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
+from functools import cache
 
 from pipeline import i18n
 
@@ -43,11 +44,29 @@ def prose(markup: str) -> list[str]:
     return [_plain(m[2]) for m in _PROSE.finditer(markup)]
 
 
+@cache
+def _place_name_pairs() -> frozenset[tuple[str, str]]:
+    """Consecutive word pairs inside the 2024 area names ("indre østfold", "trondheim tråante").
+
+    A caption may name its area twice ("…: Indre Østfold og hele landet. Skyggen er intervallet
+    for Indre Østfold."); that is not the slip this check is for.
+    """
+    from pipeline import geography
+
+    names = [*geography.municipality_names().values(), *geography.county_names().values()]
+    pairs: set[tuple[str, str]] = set()
+    for name in names:
+        words = [w.lower() for w in _WORD.findall(name)]
+        pairs.update(zip(words, words[1:], strict=False))
+    return frozenset(pairs)
+
+
 def _repeated_phrase(caption: str) -> str:
     words = [w.lower() for w in _WORD.findall(caption)]
     pairs = Counter(zip(words, words[1:], strict=False))
     for (a, b), count in pairs.items():
-        if count > 1 and a not in STOPWORDS and b not in STOPWORDS:
+        if count > 1 and a not in STOPWORDS and b not in STOPWORDS \
+                and (a, b) not in _place_name_pairs():
             return f"{a} {b}"
     return ""
 
