@@ -289,7 +289,11 @@ def test_ctrl_c_ends_every_worker_and_kernel(tiny):
     import signal
 
     token = uuid.uuid4().hex
-    proc = cli(tiny, "-j", "2", "-p", "alpha", token=token, sleep=60)
+    # A run started from a shell without job control (`nohup … &`, some CI runners) inherits
+    # SIGINT as ignored, and so would ignore this drill's Ctrl-C: give it the default, as an
+    # interactive terminal does.
+    proc = cli(tiny, "-j", "2", "-p", "alpha", token=token, sleep=60,
+               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert wait_for(lambda: list((tiny / "reports" / publish.STAGING).glob("*/alpha/*.ipynb")),
                     timeout=120)
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
