@@ -590,8 +590,17 @@ def _read_parquet(path: str, mtime_ns: int, size: int,
     schema = pq.read_schema(path)
     strings = [f.name for f in schema if pa.types.is_string(f.type)
                or pa.types.is_large_string(f.type)]
-    frame = pq.read_table(path, filters=filters, read_dictionary=strings).to_pandas(
-        split_blocks=True, self_destruct=True)
+    table = pq.read_table(path, filters=filters, read_dictionary=strings)
+    # A column with no value at all (``status`` where nothing is flagged) has Arrow's null
+    # type and would arrive as one ``None`` object per row, which _categorical then encodes
+    # (most of a second for the projection's 6 million rows): give it its empty categorical
+    # directly.
+    empty = [f.name for f in table.schema if pa.types.is_null(f.type)]
+    frame = table.drop_columns(empty).to_pandas(split_blocks=True, self_destruct=True)
+    for name in empty:
+        frame.insert(table.schema.get_field_index(name), name, pd.Categorical.from_codes(
+            np.full(len(frame), -1, dtype=np.int8), dtype=pd.CategoricalDtype([])))
+    del table
     # Arrow's allocator keeps freed pages for reuse; a notebook worker wants them back.
     pa.default_memory_pool().release_unused()
     return _categorical(frame)
