@@ -66,7 +66,22 @@ def run_token():
     finally:
         if inherited is None:
             os.environ.pop(TOKEN_VAR, None)
+        stop_resource_tracker()
         reap(token)
+
+
+def stop_resource_tracker() -> None:
+    """End the resource tracker that ``multiprocessing`` started for the pool, if any.
+
+    It carries the run token and ignores SIGTERM by design, so :func:`reap` would wait its whole
+    grace period and then SIGKILL it (and the next pool would warn that it "died
+    unexpectedly"). Closing its pipe is how ``multiprocessing`` itself stops it: it releases
+    whatever it still tracks and exits. A later pool starts a new one.
+    """
+    from multiprocessing import resource_tracker
+
+    with contextlib.suppress(Exception):  # private API: at worst reap() ends it as before
+        resource_tracker._resource_tracker._stop()
 
 
 def _stat(pid: int | str) -> list[str]:
