@@ -113,26 +113,28 @@ def _offline_fetcher():
     return URLFetcher(allowed_protocols=("file", "data"))
 
 
-# The long tables of a report's detail part (report.html.j2); a line after them says where
-# they are, and print.css shows that line on paper.
-_DETAIL_TABLES = re.compile(r'<section class="detail-tables".*?</section>', re.S)
+# What the web page shows and paper leaves out (report.html.j2: the detail part's long tables
+# and the validation table's rows); a ``print-only`` element beside each says where they are
+# or sums them up, and print.css shows it on paper.
+_SCREEN_ONLY = re.compile(r"<!--screen-only-->.*?<!--/screen-only-->", re.S)
 
 
 def with_print_css(html_text: str) -> str:
     """The page as WeasyPrint should read it: the print stylesheet added last in ``<head>`` (so
-    it wins the cascade), and the long tables of the detail part left out.
+    it wins the cascade), and what lies between ``<!--screen-only-->`` marks left out.
 
     The print stylesheet uses CSS Paged Media (running strings, page counters, leaders), which
     HTML validators reject, so it is added here for WeasyPrint rather than kept in the page.
-    The long tables (the numbers behind the charts, year by year) stay on the web page and in
-    the workbook: laid out by WeasyPrint they cost more than the rest of the report together,
-    and hiding them with CSS would not help, since WeasyPrint styles hidden elements too.
+    The long tables (the numbers behind the charts, year by year; every validation design's
+    row) stay on the web page and in the workbook: laid out by WeasyPrint they cost more than
+    the rest of the report together, and hiding them with CSS would not help, since WeasyPrint
+    styles hidden elements too.
     """
     css = PRINT_CSS.read_text(encoding="utf-8").strip()
     marker = "</head>"
     if marker not in html_text:
         raise ValueError("the report HTML has no </head>; render it with pipeline.render")
-    html_text = _DETAIL_TABLES.sub("", html_text)
+    html_text = _SCREEN_ONLY.sub("", html_text)
     return html_text.replace(marker, f"<style>\n{css}\n</style>\n{marker}", 1)
 
 
