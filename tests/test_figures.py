@@ -55,3 +55,41 @@ def test_thinning_keeps_the_first_tick_and_every_kth():
     assert kept[0] == names[0] and step > 1
     assert kept == names[::step]
     assert figures.tick_label_overlaps(fig) == []
+
+
+def test_a_figure_goes_into_the_pdf_as_its_own_palette_png():
+    """The figure's palette PNG is embedded as it is (Indexed colour space, same IDAT bytes):
+    WeasyPrint does not convert it to RGB and encode it again; other PNGs keep its own path."""
+    import base64
+    import io
+    import re
+
+    from PIL import Image
+
+    from pipeline.render import combined, pdf
+
+    fig, ax = figures.new_figure(3, 2)
+    ax.plot([2020, 2021, 2022], [1, 3, 2], label="a")
+    ax.set_ylabel("personer")
+    png = figures.to_png(fig)
+    bits, plte, idat = pdf.png_palette(png)
+    assert bits in (1, 2, 4, 8) and len(plte) % 3 == 0 and idat
+    rgb = io.BytesIO()
+    Image.open(io.BytesIO(png)).convert("RGB").save(rgb, format="PNG")
+    assert pdf.png_palette(rgb.getvalue()) is None  # not a palette PNG
+    transparent = io.BytesIO()
+    Image.open(io.BytesIO(png)).save(transparent, format="PNG", transparency=0)
+    assert pdf.png_palette(transparent.getvalue()) is None  # tRNS: WeasyPrint's own path
+
+    def page(data: bytes) -> str:
+        src = "data:image/png;base64," + base64.b64encode(data).decode()
+        return (f'<html lang="nb"><head><title>t</title></head><body>'
+                f'<img src="{src}" alt="figur"></body></html>')
+
+    document = combined.layout(page(png), None)
+    data = document.write_pdf()
+    assert re.search(rb"/ColorSpace\s*\[\s*/Indexed\s*/DeviceRGB\s*" + str(len(plte) // 3 - 1)
+                     .encode() + rb"\s*<" + plte.hex().encode() + rb">", data)
+    assert idat in data  # the same compressed bytes, not a re-encoding
+    rgb_pdf = combined.layout(page(rgb.getvalue()), None).write_pdf()
+    assert b"/Indexed" not in rgb_pdf and b"/DeviceRGB" in rgb_pdf

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import math
 import os
 import re
 from pathlib import Path
@@ -34,45 +35,75 @@ def fixed_date() -> str | None:
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
+def _png_chunks(data: bytes) -> dict[bytes, bytes] | None:
+    """The chunks of a PNG by type (``IDAT`` chunks joined), or None if ``data`` is no PNG."""
+    if not data.startswith(_PNG_SIGNATURE) or data[12:16] != b"IHDR":
+        return None
+    chunks: dict[bytes, list[bytes]] = {}
+    at = 8
+    while at + 8 <= len(data):
+        length = int.from_bytes(data[at:at + 4], "big")
+        kind = data[at + 4:at + 8]
+        chunks.setdefault(kind, []).append(data[at + 8:at + 8 + length])
+        if kind == b"IEND":
+            return {kind: b"".join(parts) for kind, parts in chunks.items()}
+        at += 12 + length
+    return None
+
+
 def png_idat(data: bytes) -> bytes | None:
     """The concatenated ``IDAT`` data of an 8-bit, non-interlaced RGB or grey PNG, else None.
 
     That is exactly what a PDF image stream with ``/FlateDecode`` and a PNG predictor holds,
     so such a PNG goes into the PDF without being decoded and compressed again.
     """
-    if not data.startswith(_PNG_SIGNATURE) or data[12:16] != b"IHDR":
+    chunks = _png_chunks(data)
+    if chunks is None:
         return None
     bit_depth, colour_type, interlace = data[24], data[25], data[28]
     if bit_depth != 8 or colour_type not in (0, 2) or interlace:
         return None
-    chunks, at = [], 8
-    while at + 8 <= len(data):
-        length = int.from_bytes(data[at:at + 4], "big")
-        kind = data[at + 4:at + 8]
-        if kind == b"IDAT":
-            chunks.append(data[at + 8:at + 8 + length])
-        elif kind == b"IEND":
-            return b"".join(chunks)
-        at += 12 + length
-    return None
+    return chunks.get(b"IDAT")
+
+
+def png_palette(data: bytes) -> tuple[int, bytes, bytes] | None:
+    """``(bit depth, PLTE, IDAT)`` of a non-interlaced palette PNG without transparency.
+
+    Such an image is a PDF image with an ``/Indexed`` colour space over its palette and the
+    same ``IDAT`` stream (the figures of :mod:`pipeline.present.figures` are all like this).
+    """
+    chunks = _png_chunks(data)
+    if chunks is None or data[25] != 3 or data[28] or b"tRNS" in chunks:
+        return None
+    if b"PLTE" not in chunks or b"IDAT" not in chunks or data[24] not in (1, 2, 4, 8):
+        return None
+    return data[24], chunks[b"PLTE"], chunks[b"IDAT"]
 
 
 def _install_png_passthrough() -> None:
-    """Let WeasyPrint embed its own RGB PNGs as they are (same bytes, no second encoding).
+    """Let WeasyPrint embed PNGs as they are: the same ``IDAT`` bytes, no second encoding.
 
-    For every raster image in every PDF it writes, WeasyPrint (``RasterImage.get_x_object``)
-    decodes the PNG it made while laying out and compresses the pixels again with the same
-    settings, only to keep the ``IDAT`` data: a few hundredths of a second per figure and PDF,
-    about a fifth of writing a report. This replaces that step, for PNGs whose ``IDAT`` can be
-    used as is (see :func:`png_idat`), by reading the ``IDAT`` chunks of the bytes it already
-    holds; re-encoding identical pixels with identical settings gives identical data, so the
-    PDF bytes do not change. Anything else takes WeasyPrint's own path.
+    - RGB and grey PNGs: for every raster image in every PDF it writes, WeasyPrint
+      (``RasterImage.get_x_object``) decodes the PNG and compresses the pixels again with the
+      same settings, only to keep the ``IDAT`` data. That step reads the ``IDAT`` chunks of the
+      bytes it already holds instead (:func:`png_idat`); the PDF bytes do not change.
+    - Palette PNGs (every figure): WeasyPrint converts them to RGB and encodes that as a new
+      PNG while laying out (about 30 ms per figure and layout), then does the above. They are
+      kept as they are instead and written with an ``/Indexed`` colour space over their palette
+      (:func:`png_palette`): no decoding at all, and the image in the PDF is the palette PNG's
+      size rather than an RGB one's. Only with WeasyPrint's default image options (no
+      ``dpi``, ``optimize_images`` or ``jpeg_quality``), which the reports use.
+
+    Anything else takes WeasyPrint's own path.
     """
+    import pydyf
     from weasyprint import images
 
-    original = images.RasterImage._get_png_data
-    if getattr(original, "innsikt", False):
+    raster = images.RasterImage
+    if getattr(raster._get_png_data, "innsikt", False):
         return
+    original_png_data, original_init = raster._get_png_data, raster.__init__
+    original_x_object = raster.get_x_object
 
     def get_png_data(pillow_image):
         fp = getattr(pillow_image, "fp", None)
@@ -80,10 +111,51 @@ def _install_png_passthrough() -> None:
             data = png_idat(fp.getvalue())
             if data is not None:
                 return data
-        return original(pillow_image)
+        return original_png_data(pillow_image)
+
+    def init(self, pillow_image, image_id, image_data, filename=None, cache=None,
+             orientation="none", options=images.DEFAULT_OPTIONS):
+        palette = None
+        if (pillow_image.format == "PNG" and pillow_image.mode == "P"
+                and "transparency" not in pillow_image.info and image_data is not None
+                and not options["dpi"] and not options["optimize_images"]
+                and options["jpeg_quality"] is None
+                and images.rotate_pillow_image(pillow_image, orientation) is pillow_image):
+            palette = png_palette(image_data)
+        if palette is None:
+            original_init(self, pillow_image, image_id, image_data, filename, cache,
+                          orientation, options)
+            return
+        # What WeasyPrint's __init__ sets, for an image it need not convert.
+        self.id, self._cache = image_id, {} if cache is None else cache
+        self._jpeg_quality, self._dpi = None, None
+        self.mode, self.format, self.optimize, self.invert_colors = "P", "PNG", False, False
+        self.width, self.height = pillow_image.width, pillow_image.height
+        self.ratio = (self.width / self.height) if self.height != 0 else math.inf
+        self.image_data = self.cache_image_data(image_data, filename)
+        self.innsikt_palette = palette
+
+    def get_x_object(self, interpolate, dpi_ratio):
+        palette = getattr(self, "innsikt_palette", None)
+        if palette is None or dpi_ratio != 1:
+            return original_x_object(self, interpolate, dpi_ratio)
+        bits, plte, idat = palette
+        # A hex string: a literal one would let a reader normalise line-end bytes.
+        lookup = b"<" + plte.hex().encode("ascii") + b">"
+        extra = pydyf.Dictionary({
+            "Type": "/XObject", "Subtype": "/Image", "Width": self.width,
+            "Height": self.height, "BitsPerComponent": bits,
+            "ColorSpace": pydyf.Array(("/Indexed", "/DeviceRGB", len(plte) // 3 - 1, lookup)),
+            "Interpolate": "true" if interpolate else "false", "Filter": "/FlateDecode",
+            "DecodeParms": pydyf.Dictionary({"Predictor": 15, "Columns": self.width,
+                                             "BitsPerComponent": bits}),
+        })
+        return pydyf.Stream([self.cache_image_data(idat, slot="stream")], extra)
 
     get_png_data.innsikt = True
-    images.RasterImage._get_png_data = staticmethod(get_png_data)
+    raster._get_png_data = staticmethod(get_png_data)
+    raster.__init__ = init
+    raster.get_x_object = get_x_object
 
 
 @contextlib.contextmanager
