@@ -89,15 +89,15 @@ def render_outputs(program, out_dir: Path, analyses: list[str], *, demo: bool,
     lang = language or report_language(program, params)
     program = program.model_copy(update={"language": lang})
     written: dict[str, Path] = {}
-    documents = {}
-    for analysis in analyses if pdf else []:
-        html = out_dir / f"{analysis}.html"
-        documents[analysis] = layout(html.read_text(encoding="utf-8"), base)
-        title = f"{program.title} – {texts.analysis_title(analysis, lang)}"
-        written[analysis] = write(documents[analysis], out_dir / f"{analysis}.pdf",
-                                  title=title, language=lang)
     pdf_name, workbook_name = (f"{program.id}.pdf" if pdf else ""), "tables.xlsx"
     if pdf:
+        documents = {}
+        for analysis in analyses:
+            html = out_dir / f"{analysis}.html"
+            documents[analysis] = layout(html.read_text(encoding="utf-8"), base)
+            title = f"{program.title} – {texts.analysis_title(analysis, lang)}"
+            written[analysis] = write(documents[analysis], out_dir / f"{analysis}.pdf",
+                                      title=title, language=lang)
         written["pdf"] = combined.write_combined(program, reports, documents,
                                                  out_dir / pdf_name, demo=demo,
                                                  provenance=provenance, base_url=base)

@@ -106,6 +106,9 @@ def program_page(program: Program, reports: Mapping[str, ReportContent], *, demo
                  blocked: Mapping[str, Mapping] | None = None) -> str:
     """HTML of the programme page ``reports/<program>/index.html``: the front page first.
 
+    ``combined_pdf`` is the combined PDF's file name, empty for a folder built without PDFs
+    (``innsikt run --no-pdf``): then no PDF is linked, the analyses' own neither. (The site
+    index, which lists folders built at different times, looks at the files instead.)
     ``blocked`` names analyses that were not run because a dataset they need could not be
     built (analysis -> ``{"dataset", "table_id", "reason"}``); their card says so.
     """
