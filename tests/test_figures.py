@@ -93,3 +93,18 @@ def test_a_figure_goes_into_the_pdf_as_its_own_palette_png():
     assert idat in data  # the same compressed bytes, not a re-encoding
     rgb_pdf = combined.layout(page(rgb.getvalue()), None).write_pdf()
     assert b"/Indexed" not in rgb_pdf and b"/DeviceRGB" in rgb_pdf
+
+
+@pytest.mark.parametrize("how", ["categories", "fixed labels"])
+def test_range_tick_labels_get_the_en_dash(how):
+    fig, ax = figures.new_figure(4, 2)
+    groups = ["15-19", "20-24", "Alle"]
+    if how == "categories":
+        ax.bar(groups, [1, 2, 3])
+    else:
+        ax.bar(range(3), [1, 2, 3])
+        ax.set_xticks(range(3), groups)
+    ax.set_ylabel("personer")
+    figures._dash_ranges(fig)
+    fig.canvas.draw()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["15–19", "20–24", "Alle"]

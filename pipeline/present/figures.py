@@ -201,16 +201,27 @@ def missing_axis_labels(fig) -> list[str]:
 
 
 def _dash_ranges(fig) -> None:
-    """Category tick labels that are number ranges ("25-29") get the en dash ("25–29")."""
+    """Category tick labels that are number ranges ("25-29") get the en dash ("25–29").
+
+    The labels' formatter is wrapped rather than its labels read and set again: reading them
+    would make matplotlib create and format every tick once more before the figure is drawn
+    (about a twentieth of a figure's time). Category axes (strings plotted as x or y), fixed
+    labels (``set_xticks(…, labels)``, a function of the tick in matplotlib) and other
+    function formatters are the ones that can hold ranges; numeric formatters cannot.
+    """
+    from matplotlib.category import StrCategoryFormatter
+    from matplotlib.ticker import FixedFormatter, FuncFormatter
+
     from pipeline.present.context import en_dash_range
 
     for ax in fig.get_axes():
         for axis in (ax.xaxis, ax.yaxis):
-            labels = axis.get_ticklabels()
-            texts = [label.get_text() for label in labels]
-            dashed = [en_dash_range(text) for text in texts]
-            if dashed != texts:
-                axis.set_ticks(axis.get_ticklocs(), dashed)
+            formatter = axis.get_major_formatter()
+            if isinstance(formatter, FixedFormatter):
+                formatter.seq = [en_dash_range(str(text)) for text in formatter.seq]
+            elif isinstance(formatter, StrCategoryFormatter | FuncFormatter):
+                axis.set_major_formatter(FuncFormatter(
+                    lambda x, pos, f=formatter: en_dash_range(f(x, pos))))
 
 
 def _wrap(text: str) -> str:
