@@ -61,27 +61,50 @@ def run_token():
     inherited = os.environ.get(TOKEN_VAR)
     token = inherited or uuid.uuid4().hex
     os.environ[TOKEN_VAR] = token
+    tracker_before = _resource_tracker_pid()
     try:
         yield token
     finally:
         if inherited is None:
             os.environ.pop(TOKEN_VAR, None)
-        stop_resource_tracker()
+        if tracker_before is None:
+            stop_resource_tracker()
         reap(token)
 
 
-def stop_resource_tracker() -> None:
-    """End the resource tracker that ``multiprocessing`` started for the pool, if any.
+def _resource_tracker_pid() -> int | None:
+    from multiprocessing import resource_tracker
+
+    return getattr(resource_tracker._resource_tracker, "_pid", None)
+
+
+def stop_resource_tracker(wait: float = 2.0) -> None:
+    """End the resource tracker ``multiprocessing`` started for the run's pool, if any.
 
     It carries the run token and ignores SIGTERM by design, so :func:`reap` would wait its whole
     grace period and then SIGKILL it (and the next pool would warn that it "died
-    unexpectedly"). Closing its pipe is how ``multiprocessing`` itself stops it: it releases
-    whatever it still tracks and exits. A later pool starts a new one.
+    unexpectedly"). Closing our end of its pipe is how ``multiprocessing`` itself stops it: it
+    releases what it still tracks and exits once no process holds the pipe. The pool's workers
+    are gone by now, so that is at once; if some other child of this process still holds it,
+    this waits at most ``wait`` seconds and :func:`reap` ends it as before. A later pool starts
+    a new one. Only called for a tracker the run started: one that was running before belongs
+    to whatever started it (a Dask cluster in the same session, say).
     """
     from multiprocessing import resource_tracker
 
+    tracker = resource_tracker._resource_tracker
     with contextlib.suppress(Exception):  # private API: at worst reap() ends it as before
-        resource_tracker._resource_tracker._stop()
+        with tracker._lock:
+            fd, pid = tracker._fd, tracker._pid
+            if fd is None or pid is None:
+                return
+            tracker._fd = tracker._pid = None
+            os.close(fd)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                return
+            time.sleep(0.01)
 
 
 def _stat(pid: int | str) -> list[str]:
