@@ -272,6 +272,29 @@ def test_attractiveness_recovers_planted_residuals_within_intervals() -> None:
     assert low <= 2.0 <= high
 
 
+def test_attractiveness_is_fitted_once_per_content_of_its_tables(monkeypatch) -> None:
+    """The model is the same for every area: a second area's call reuses the fits, a copy
+    of the same data too, and changed data are fitted again; what callers get is theirs."""
+    change, jobs = simulate_attractiveness({CODES[1]: 5.0}, n=len(CODES))
+    fits = []
+    real_fit = att.fit_attractiveness
+    monkeypatch.setattr(att, "fit_attractiveness", lambda *a, **k: fits.append(1) or
+                        real_fit(*a, **k))
+    monkeypatch.setattr(att, "_FITS", type(att._FITS)())
+    first = att.attractiveness(change, jobs, list(CODES[:3]))
+    n = len(fits)
+    assert n > 0
+    second = att.attractiveness(change.copy(), jobs.copy(), list(CODES[1:4]))
+    res, fitted = att.latest_model(change, jobs, 3)
+    assert len(fits) == n and res is not None and not second.empty
+    fitted["expected"] = 0.0  # the caller's copy: the kept fit is unchanged
+    again = att.attractiveness(change, jobs, list(CODES[:3]))
+    pd.testing.assert_frame_equal(first, again)
+    changed = change.assign(value=change["value"] * 1.01)
+    att.attractiveness(changed, jobs, list(CODES[:3]))
+    assert len(fits) == 2 * n
+
+
 def test_attractiveness_of_a_county_uses_summed_counts() -> None:
     change, jobs = simulate_attractiveness({}, n=len(CODES))
     panel = att.window_panel(change, jobs, 2020, 3)

@@ -11,11 +11,18 @@ inhabitants is regressed (OLS, HC3 errors) on
 
 The residual is the attractiveness. Its interval adds the municipality's own year-to-year noise
 (:func:`noise_model`) to the fitted value's variance; ranks get intervals by simulation.
+
+The model is the same for every area (all municipalities, every window): :func:`fitted_windows`
+fits it once per content of the input tables and keeps the last few fits, so an area batch on a
+warm kernel does not refit it for every migration report (the key is a hash of the frames'
+values, so changed data are fitted again; callers get copies).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -265,18 +272,10 @@ def attractiveness(change: pd.DataFrame, employment: pd.DataFrame, compared: Seq
         among ``compared``) with its 95 % interval ``rank_low``–``rank_high``, ``n_areas``,
         ``n_municipalities``, and the model's ``job_coef``, ``job_low``, ``job_high``.
     """
-    jobs_years = sorted(employment["year"].unique())
-    change_years = sorted(change.loc[change["measure"] == "Innflytting", "year"].unique())
-    if not jobs_years or not change_years:
-        return pd.DataFrame()
-    first_end = max(int(jobs_years[0]) + window, int(change_years[0]) + window - 1)
-    last_end = min(int(jobs_years[-1]), int(change_years[-1]))
-    panels = window_panels(change, employment, range(first_end, last_end + 1), window)
     rows = []
-    for last, panel in panels.items():
-        if len(panel) < 10:
+    for last, (panel, fitted, res) in fitted_windows(change, employment, window).items():
+        if res is None:
             continue
-        fitted, res = fit_attractiveness(panel, window)
         ci = np.asarray(res.conf_int())
         regions = fitted["region"].astype(object).to_numpy()
         present = set(regions)
@@ -317,9 +316,56 @@ def rank_intervals(part: pd.DataFrame, seed: int = 11, draws: int = 2000) -> pd.
 
 def latest_model(change: pd.DataFrame, employment: pd.DataFrame, window: int = 3):
     """The fitted model of the latest window (for the coefficient table), or None."""
-    last = min(int(employment["year"].max()),
-               int(change.loc[change["measure"] == "Innflytting", "year"].max()))
-    panel = window_panel(change, employment, last, window)
-    if len(panel) < 10:
-        return None, panel
-    return fit_attractiveness(panel, window)[::-1]
+    windows = fitted_windows(change, employment, window)
+    if not windows:
+        last = min(int(employment["year"].max()),
+                   int(change.loc[change["measure"] == "Innflytting", "year"].max()))
+        return None, window_panel(change, employment, last, window)
+    panel, fitted, res = windows[max(windows)]
+    return (None, panel) if res is None else (res, fitted)
+
+
+_FITS: OrderedDict = OrderedDict()
+_FITS_KEPT = 4
+
+
+def _content_key(frame: pd.DataFrame) -> str:
+    """A hash of a frame's columns and values (not of its index)."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr([(c, str(t)) for c, t in frame.dtypes.items()]).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def fitted_windows(change: pd.DataFrame, employment: pd.DataFrame, window: int = 3
+                   ) -> dict[int, tuple[pd.DataFrame, pd.DataFrame | None, object | None]]:
+    """Every window's panel and fit: ``{last: (panel, fitted panel, results)}``, windows from
+    the first with ``window`` years of both tables to the last year both have; fitted panel and
+    results are None for a window with fewer than 10 municipalities.
+
+    Memoised on the frames' contents (see the module docstring); the frames handed out are
+    shallow copies, which copy-on-write keeps apart from the kept ones.
+    """
+    key = (_content_key(change), _content_key(employment), int(window))
+    if key not in _FITS:
+        _FITS[key] = _fit_windows(change, employment, window)
+        while len(_FITS) > _FITS_KEPT:
+            _FITS.popitem(last=False)
+    _FITS.move_to_end(key)
+    return {last: (panel.copy(deep=False), None if fitted is None else fitted.copy(deep=False),
+                   res) for last, (panel, fitted, res) in _FITS[key].items()}
+
+
+def _fit_windows(change: pd.DataFrame, employment: pd.DataFrame, window: int) -> dict:
+    jobs_years = sorted(employment["year"].unique())
+    change_years = sorted(change.loc[change["measure"] == "Innflytting", "year"].unique())
+    if not jobs_years or not change_years:
+        return {}
+    first_end = max(int(jobs_years[0]) + window, int(change_years[0]) + window - 1)
+    last_end = min(int(jobs_years[-1]), int(change_years[-1]))
+    out = {}
+    for last, panel in window_panels(change, employment, range(first_end, last_end + 1),
+                                     window).items():
+        fitted, res = fit_attractiveness(panel, window) if len(panel) >= 10 else (None, None)
+        out[last] = (panel, fitted, res)
+    return out
