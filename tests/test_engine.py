@@ -65,6 +65,26 @@ def _hold_lock(reports: Path) -> subprocess.Popen:
     return proc
 
 
+def test_notebooks_go_in_groups_of_targets_that_finish_together():
+    """Targets in groups of as many as there are workers (the last group full), each group's
+    notebooks interleaved longest first, so the last renders run side by side."""
+    from types import SimpleNamespace
+
+    from pipeline.engine.runner import notebook_order
+
+    names = ["a", "b", "c", "d", "e"]
+    todo = [SimpleNamespace(key=n, analyses=["youth_dropout", "competence_gap", "migration"])
+            for n in names]
+    order = [(t.key, a[0]) for t, a in notebook_order(todo, 2)]
+    assert order == [("a", "c"), ("a", "m"), ("a", "y"),
+                     ("b", "c"), ("c", "c"), ("b", "m"), ("c", "m"), ("b", "y"), ("c", "y"),
+                     ("d", "c"), ("e", "c"), ("d", "m"), ("e", "m"), ("d", "y"), ("e", "y")]
+    # every notebook exactly once, whatever the worker count
+    for workers in (1, 2, 3, 8):
+        assert sorted((t.key, a) for t, a in notebook_order(todo, workers)) == sorted(
+            (t.key, a) for t in todo for a in t.analyses)
+
+
 def test_second_run_refuses_or_waits_with_a_message(tmp_path):
     holder = _hold_lock(tmp_path)
     try:

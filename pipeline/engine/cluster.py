@@ -51,6 +51,9 @@ class DaskPool:
         self.root = Path(root)
         info = self.client.scheduler_info()
         self.workers = max(1, sum(w.get("nthreads", 1) for w in info["workers"].values()))
+        # One task per worker queued ahead: a worker need not wait for the round trip to the
+        # scheduler and back before it starts its next task.
+        self.prefetch = self.workers
 
     def submit(self, func: Callable[[dict], dict], spec: dict[str, Any]):
         # pure=False: two targets may share a spec shape; each submission is its own work.

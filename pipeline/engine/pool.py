@@ -53,6 +53,7 @@ class LocalPool:
     """Worker processes on this machine (the default engine)."""
 
     name = "local"
+    prefetch = 0  # a task is handed out when a worker frees up (the pipe's round trip is ~1 ms)
 
     def __init__(self, workers: int, *, root: Path, warm: bool = True) -> None:
         self.workers = max(1, int(workers))

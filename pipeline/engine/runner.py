@@ -4,8 +4,17 @@ One run at a time per project (:mod:`pipeline.engine.lock`); work is staged per 
 (:mod:`pipeline.engine.publish`); each notebook is a task on warm kernels
 (:mod:`pipeline.engine.tasks`), run by the local pool or Dask (:mod:`pipeline.engine.pool`);
 a target's pages are rendered as soon as its notebooks are done, and it is published only when
-complete. At most two tasks per worker are in flight, so a national batch streams instead of
-queueing thousands of tasks, and a target's rendering is not stuck behind every notebook.
+complete.
+
+The order of the work (:func:`notebook_order`, :class:`_Scheduler`) is chosen so that both cores
+stay busy to the end. A target's render (its PDFs: several seconds on one core) can only start
+after its last notebook, so a run that does the targets one after another ends with the last
+render running alone while the other worker idles. Instead the targets go in groups of as many
+as there are workers, their notebooks interleaved (the longest analysis first), so a group's
+renders become ready together and run side by side; the last group is the full one. A worker
+that frees up takes a ready render before any notebook. Tasks are handed out only as workers
+free up (a Dask cluster gets one extra per worker, to hide its latency), so that choice is made
+with the latest knowledge, and a national batch streams instead of queueing thousands of tasks.
 """
 
 from __future__ import annotations
@@ -24,6 +33,9 @@ from pipeline.engine.pool import make_pool
 from pipeline.programs import ProgramError, load_program, program_ids
 
 SCHEDULER_VAR = "INNSIKT_DASK_SCHEDULER"
+# Typical cost of a notebook, longest first (cells per analysis in `make bench`): in a group of
+# interleaved targets the short notebooks come last, so the group's targets finish together.
+LONGEST_FIRST = ("competence_gap", "migration", "youth_dropout")
 
 
 class EngineError(RuntimeError):
@@ -218,16 +230,37 @@ def _loopback() -> bool:
     return loopback_ok()
 
 
+def notebook_order(todo: list, workers: int) -> list[tuple]:
+    """``(target, analysis)`` in the order to execute them (see the module docstring).
+
+    The targets go in groups of ``workers``, aligned to the end (a first group may be
+    smaller, the last is full); within a group the analyses go longest first
+    (:data:`LONGEST_FIRST`), each analysis for every target of the group in turn.
+    """
+    def rank(analysis: str) -> int:
+        return LONGEST_FIRST.index(analysis) if analysis in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    size = max(1, workers)
+    first = len(todo) % size or size
+    groups = [todo[:first]] + [todo[i:i + size] for i in range(first, len(todo), size)]
+    order = []
+    for group in groups:
+        pairs = [(t, a) for t in group for a in t.analyses]
+        # sorted() is stable: targets keep their order within an analysis
+        order += sorted(pairs, key=lambda pair: (rank(pair[1]), group.index(pair[0])))
+    return order
+
+
 class _Scheduler:
-    """Feeds the pool: notebook tasks, then each target's render task as soon as it can."""
+    """Feeds the pool: a target's render as soon as it is ready, else the next notebook."""
 
     def __init__(self, pool, todo, summary, *, source, say, total) -> None:
         self.pool, self.summary, self.source, self.say = pool, summary, source, say
         self.total, self.done = total, 0
         self.root = config.paths().root
-        self.queue: deque = deque((tasks.execute_notebook, t, a) for t in todo
-                                  for a in t.analyses)
-        self.limit = max(2, 2 * pool.workers)
+        self.queue: deque = deque((tasks.execute_notebook, t, a)
+                                  for t, a in notebook_order(todo, pool.workers))
+        self.limit = pool.workers + getattr(pool, "prefetch", 0)
         self.pending: dict[Any, tuple] = {}
         self.started = time.monotonic()
 
@@ -304,7 +337,8 @@ class _Scheduler:
             self.summary.failures.append(Failure(target.key, None, result["message"]))
             self.say(f"✗ {target.key}: {result['message']}", flush=True)
             return
-        self.summary.renders.append({"target": target.key, "seconds": result["seconds"]})
+        self.summary.renders.append({"target": target.key, "seconds": result["seconds"],
+                                     "finished": time.monotonic() - self.started})
         _finish(target, self.source)
         self.summary.built.append(target.key)
         where = target.out_dir.relative_to(config.paths().root)
