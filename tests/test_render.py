@@ -308,6 +308,39 @@ def test_wide_tables_get_smaller_print_and_a_focusable_region():
     assert 'class="table-wrap very-wide"' in mark_wide_tables(table(13))
 
 
+def test_print_tables_get_measured_column_widths_by_the_automatic_layout_rule():
+    from pipeline.render import print_tables
+    from pipeline.render.pdf import with_print_css
+
+    # Columns that fit at their widest: the table is as wide as they are, shares by need.
+    width, shares = print_tables.column_widths([(2.0, 4.0), (3.0, 12.0)], width=40.0)
+    assert width == 16.0 and shares == [25.0, 75.0]
+    # Too wide: the full text width; each column its narrowest plus a share of the rest in
+    # proportion to how much wider it wants to be.
+    width, shares = print_tables.column_widths([(2.0, 4.0), (3.0, 53.0)], width=25.0)
+    spare = (25 - 5) / (57 - 5)
+    assert width is None and shares == pytest.approx([4 * (2 + 2 * spare), 4 * (3 + 50 * spare)])
+    # Narrowest needs alone too wide: in proportion to those.
+    assert print_tables.column_widths([(30.0, 40.0), (10.0, 50.0)], width=20.0)[1] == [75, 25]
+
+    long_text = "en lang forklaring av hva tallet betyr " * 3
+    page = ('<html><head></head><body><div class="table-wrap" tabindex="0"><table id="t">'
+            '<caption>Tall</caption><thead><tr><th>År</th><th>Forklaring</th></tr></thead>'
+            f'<tbody><tr><td>2024</td><td>{long_text}</td></tr></tbody></table></div>'
+            '<div class="table-wrap barometer"><table class="barometer"><tr><td>x</td></tr>'
+            '</table></div></body></html>')
+    printed = with_print_css(page)
+    table = re.search(r'<table id="t" class="fixed" style="width:([^"]+)"><caption>Tall'
+                      r'</caption><colgroup>(.*?)</colgroup>', printed)
+    assert table, printed[:400]
+    shares = [float(x) for x in re.findall(r'width:([\d.]+)%', table[2])]
+    assert len(shares) == 2 and sum(shares) == pytest.approx(100, abs=0.05)
+    assert shares[1] > 3 * shares[0]  # the long text gets the room
+    # The barometer (cells completed by print.css) keeps the automatic layout.
+    assert '<table class="barometer">' in printed
+    assert "table.fixed { table-layout: fixed; }" in printed
+
+
 def test_figure_ticks_follow_the_report_language():
     def ticks(language):
         fig, ax = figures.new_figure(width=7.0, height=3.8)  # ticks every 2 000

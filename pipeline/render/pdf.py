@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 from pipeline import io
+from pipeline.render.print_tables import with_column_widths
 
 PDF_VARIANT = "pdf/ua-1"
 FONT_EPOCH = "946684800"  # 2000-01-01T00:00:00Z, the same constant as the workbook's dates
@@ -200,13 +201,14 @@ def with_print_css(html_text: str) -> str:
     The long tables (the numbers behind the charts, year by year; every validation design's
     row) stay on the web page and in the workbook: laid out by WeasyPrint they cost more than
     the rest of the report together, and hiding them with CSS would not help, since WeasyPrint
-    styles hidden elements too.
+    styles hidden elements too. The report tables get their column widths written in
+    (:mod:`pipeline.render.print_tables`), so WeasyPrint lays them out without measuring.
     """
     css = PRINT_CSS.read_text(encoding="utf-8").strip()
     marker = "</head>"
     if marker not in html_text:
         raise ValueError("the report HTML has no </head>; render it with pipeline.render")
-    html_text = _SCREEN_ONLY.sub("", html_text)
+    html_text = with_column_widths(_SCREEN_ONLY.sub("", html_text))
     return html_text.replace(marker, f"<style>\n{css}\n</style>\n{marker}", 1)
 
 
