@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -269,12 +270,18 @@ class _Scheduler:
             func, target, analysis = self.queue.popleft()
             extra = {"analysis": analysis} if analysis else {
                 "analyses": target.analyses, "publish_dir": str(target.out_dir),
-                "blocked": target.blocked, "pdf": target.pdf}
+                "blocked": target.blocked, "pdf": target.pdf,
+                # no notebook is left to hand out: the worker's kernel is not needed again
+                "release_kernel": not self._notebooks_left()}
             future = self.pool.submit(func, target.spec(self.root, self.source, **extra))
             self.pending[future] = (func, target, analysis)
 
+    def _notebooks_left(self) -> bool:
+        return any(func is tasks.execute_notebook for func, _, _ in self.queue)
+
     def drive(self) -> None:
         self._submit_more()
+        preload = threading.Thread(target=_preload_index_modules, daemon=True)
         while self.pending:
             for future in self.pool.as_completed(list(self.pending)):
                 func, target, analysis = self.pending.pop(future)
@@ -284,6 +291,8 @@ class _Scheduler:
                     for into, key in ((self.summary.memory, "total"),
                                       (self.summary.memory_bound, "bound")):
                         into[mem["pid"]] = max(into.get(mem["pid"], 0.0), mem.get(key, 0.0))
+                if not preload.is_alive() and preload.ident is None:
+                    preload.start()  # after start-up, while this process waits anyway
                 if func is tasks.execute_notebook:
                     self._notebook_done(target, analysis, result)
                 else:
@@ -343,6 +352,18 @@ class _Scheduler:
         self.summary.built.append(target.key)
         where = target.out_dir.relative_to(config.paths().root)
         self.say(f"✓ {target.key}: reports in {where}/", flush=True)
+
+
+def _preload_index_modules() -> None:
+    """Import what the index pages need while the workers compute: otherwise it is about a
+    second of imports (jinja, nbconvert's filters) after the last report, when nothing else runs.
+    """
+    import contextlib
+
+    with contextlib.suppress(Exception):  # an optimisation: the index imports them anyway
+        import pipeline.engine.site  # noqa: F401
+        import pipeline.render.areas_index  # noqa: F401
+        import pipeline.render.site  # noqa: F401
 
 
 def _finish(target: targets.Target, source: str) -> None:

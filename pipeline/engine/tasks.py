@@ -129,8 +129,9 @@ def render_target(spec: dict[str, Any]) -> dict[str, Any]:
     Args:
         spec: ``root``, ``staging``, ``analyses`` (executed successfully), ``program``,
             ``region``, ``source``, ``language``, ``blocked`` (analysis -> the missing
-            dataset's record, for analyses not run because their data could not be built)
-            and ``pdf`` (False: no PDFs).
+            dataset's record, for analyses not run because their data could not be built),
+            ``pdf`` (False: no PDFs) and ``release_kernel`` (True: the run has no notebook
+            left, so this worker's kernels are shut down first).
     """
     _enter(spec)
     from pipeline.engine import combine
@@ -138,6 +139,10 @@ def render_target(spec: dict[str, Any]) -> dict[str, Any]:
     from pipeline.engine.targets import program_for
 
     started = time.monotonic()
+    if spec.get("release_kernel"):
+        # The run has no notebook left for this worker: end its kernel now, while the render
+        # runs, rather than after the last report, when the run waits for every worker to end.
+        shutdown_kernels()
     try:
         program = program_for(spec)
         combine.render_outputs(program, Path(spec["staging"]), spec["analyses"],
