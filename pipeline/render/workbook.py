@@ -178,7 +178,8 @@ def _stable_bytes(wb: Workbook) -> bytes:
     wb.properties.modified = FIXED_TIME
     wb.properties.creator = "innsikt"
     buffer = _io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    # Stored, not compressed: the entries are compressed once, below, with their fixed times.
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         ExcelWriter(wb, archive).save()
     stable = _io.BytesIO()
     with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(stable, "w", zipfile.ZIP_DEFLATED) as dst:
