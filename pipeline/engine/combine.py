@@ -56,7 +56,8 @@ def write(document, out_pdf: Path, *, title: str, language: str) -> Path:
 def render_outputs(program, out_dir: Path, analyses: list[str], *, demo: bool,
                    provenance: list[dict], language: str = "",
                    base_url: Path | None = None,
-                   blocked: dict[str, dict] | None = None, pdf: bool = True) -> dict[str, Path]:
+                   blocked: dict[str, dict] | None = None, pdf: bool = True,
+                   reports: dict[str, Any] | None = None) -> dict[str, Path]:
     """The analysis PDFs, the combined PDF, the programme page and the workbook of a target.
 
     Args:
@@ -73,6 +74,8 @@ def render_outputs(program, out_dir: Path, analyses: list[str], *, demo: bool,
             dataset's record); the programme page says which table and why.
         pdf: write the analysis PDFs and the combined PDF (False: the page and the workbook
             only, and nothing is laid out).
+        reports: analysis -> its :class:`pipeline.render.ReportContent` as the notebook task
+            read it; an analysis missing here is read from its executed notebook.
 
     Returns:
         The paths written, by role.
@@ -84,7 +87,8 @@ def render_outputs(program, out_dir: Path, analyses: list[str], *, demo: bool,
 
     out_dir = Path(out_dir)
     base = Path(base_url or out_dir)
-    reports = {a: read_report(out_dir / f"{a}.ipynb") for a in analyses}
+    given = reports or {}
+    reports = {a: given.get(a) or read_report(out_dir / f"{a}.ipynb") for a in analyses}
     params = next((c.parameters for c in reports.values() if c.parameters), None)
     lang = language or report_language(program, params)
     program = program.model_copy(update={"language": lang})

@@ -60,6 +60,7 @@ def _init_worker(root: str, notebooks: str, warm: bool) -> None:
     if warm:
         with contextlib.suppress(Exception):  # the first task reports a kernel that won't start
             kernels.warm_up(Path(notebooks))
+    tasks.settle_heap()
 
 
 class LocalPool:

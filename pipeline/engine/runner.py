@@ -271,6 +271,9 @@ class _Scheduler:
             extra = {"analysis": analysis} if analysis else {
                 "analyses": target.analyses, "publish_dir": str(target.out_dir),
                 "blocked": target.blocked, "pdf": target.pdf,
+                # what the notebook tasks read from their notebooks, handed on (and let go of)
+                "contents": {a: target.results[a].pop("content", None)
+                             for a in target.analyses},
                 # no notebook is left to hand out: the worker's kernel is not needed again
                 "release_kernel": not self._notebooks_left()}
             future = self.pool.submit(func, target.spec(self.root, self.source, **extra))

@@ -49,7 +49,8 @@ def execute_notebook(spec: dict[str, Any]) -> dict[str, Any]:
             ``region`` (``""`` or an area code), ``source``, ``language``.
 
     Returns:
-        ``{"ok", "notebook", "seconds", "cells_seconds", "message"?}``.
+        ``{"ok", "notebook", "seconds", "cells_seconds", "memory", "content", "message"?}``;
+        ``content`` is the executed notebook's :class:`pipeline.render.ReportContent`.
     """
     _enter(spec)
     import papermill as pm
@@ -85,14 +86,15 @@ def execute_notebook(spec: dict[str, Any]) -> dict[str, Any]:
     cells = _cells_seconds(nb)
     try:
         _relative_paths(nb, executed, Path(spec["root"]))
-        _render_html(spec, executed)
+        content = _render_html(spec, executed)
     except OSError as exc:
         return {"ok": False, "notebook": str(executed), "message": _oserror_text(exc)}
     except Exception as exc:  # noqa: BLE001 — reported with the notebook kept
         return {"ok": False, "notebook": str(executed),
                 "message": f"rendering failed: {type(exc).__name__}: {exc}"}
+    settle_heap()
     return {"ok": True, "notebook": str(executed), "seconds": time.monotonic() - started,
-            "cells_seconds": cells, "memory": worker_memory()}
+            "cells_seconds": cells, "memory": worker_memory(), "content": content}
 
 
 def _relative_paths(nb, executed: Path, root: Path) -> None:
@@ -111,16 +113,21 @@ def _cells_seconds(nb) -> float:
     return float(sum(c.metadata.get("papermill", {}).get("duration") or 0 for c in nb.cells))
 
 
-def _render_html(spec: dict[str, Any], executed: Path) -> Path:
+def _render_html(spec: dict[str, Any], executed: Path):
+    """Write the notebook's HTML page; return what was read from it (its ReportContent),
+    which goes back with the result to the target's render task instead of being read again.
+    """
     from pipeline.engine import combine
     from pipeline.engine.state import provenance
     from pipeline.engine.targets import program_for
-    from pipeline.render import render_analysis_html
+    from pipeline.render import read_report, render_analysis_html
 
     program = program_for(spec)
-    return render_analysis_html(executed, executed.with_suffix(".html"), program=program,
-                                analysis=spec["analysis"], demo=spec["source"] == "demo",
-                                provenance=combine.cached(provenance, spec["source"]))
+    content = read_report(executed)
+    render_analysis_html(executed, executed.with_suffix(".html"), program=program,
+                         analysis=spec["analysis"], demo=spec["source"] == "demo",
+                         provenance=combine.cached(provenance, spec["source"]), content=content)
+    return content
 
 
 def render_target(spec: dict[str, Any]) -> dict[str, Any]:
@@ -130,8 +137,9 @@ def render_target(spec: dict[str, Any]) -> dict[str, Any]:
         spec: ``root``, ``staging``, ``analyses`` (executed successfully), ``program``,
             ``region``, ``source``, ``language``, ``blocked`` (analysis -> the missing
             dataset's record, for analyses not run because their data could not be built),
-            ``pdf`` (False: no PDFs) and ``release_kernel`` (True: the run has no notebook
-            left, so this worker's kernels are shut down first).
+            ``pdf`` (False: no PDFs), ``release_kernel`` (True: the run has no notebook
+            left, so this worker's kernels are shut down first) and ``contents`` (analysis ->
+            its ReportContent from the notebook task; missing ones are read from the notebook).
     """
     _enter(spec)
     from pipeline.engine import combine
@@ -150,7 +158,8 @@ def render_target(spec: dict[str, Any]) -> dict[str, Any]:
                                provenance=combine.cached(provenance, spec["source"]),
                                language=spec["language"],
                                base_url=Path(spec.get("publish_dir") or spec["staging"]),
-                               blocked=spec.get("blocked") or {}, pdf=spec.get("pdf", True))
+                               blocked=spec.get("blocked") or {}, pdf=spec.get("pdf", True),
+                               reports=spec.get("contents"))
     except OSError as exc:
         return {"ok": False, "message": _oserror_text(exc)}
     except Exception as exc:  # noqa: BLE001 — reported per target
@@ -163,12 +172,27 @@ def render_target(spec: dict[str, Any]) -> dict[str, Any]:
 def _release_memory() -> None:
     """The laid-out documents are garbage now: collect them and give the memory back to the
     operating system, so the worker does not sit on its layout peak while its kernel works."""
-    import gc
-
     from pipeline.engine import warm
 
-    gc.collect()
+    settle_heap()
     warm.release_memory()
+
+
+def settle_heap() -> None:
+    """Collect this worker's garbage, then take what is still alive out of the collector's
+    scans (:func:`gc.freeze`), as the warm kernels do after their imports.
+
+    A worker holds some 160 000 objects after its imports (pandas, nbconvert, WeasyPrint), and
+    each full collection walks all of them: about 0.2 s each time, several times per PDF
+    layout, which made up close to a third of laying out a report. Frozen, they are not
+    walked again. Called after start-up and after each task, when what the task made is gone;
+    an object frozen alive is still freed when its last reference goes, and only a reference
+    cycle made of such objects would wait for the worker to end.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def _vm_hwm_mib(pid: int | str = "self") -> float:

@@ -318,7 +318,8 @@ def write_page(out_html: Path, markup: str) -> Path:
 
 
 def render_analysis_html(executed_nb: Path, out_html: Path, *, program: Program, analysis: str,
-                         demo: bool, provenance: list[dict]) -> Path:
+                         demo: bool, provenance: list[dict],
+                         content: ReportContent | None = None) -> Path:
     """Render one executed analysis notebook as a self-contained, accessible HTML report.
 
     Args:
@@ -328,6 +329,7 @@ def render_analysis_html(executed_nb: Path, out_html: Path, *, program: Program,
         analysis: the analysis name (``competence_gap``, ``youth_dropout``, ``migration``).
         demo: the data are synthetic demo data (adds the demo banner on every page).
         provenance: source tables ``{table_id, title, updated, retrieved?, note?}``.
+        content: the notebook's :func:`read_report`, when the caller has read it already.
 
     Returns:
         ``out_html``.
@@ -337,7 +339,7 @@ def render_analysis_html(executed_nb: Path, out_html: Path, *, program: Program,
     """
     from pipeline.present import slips
 
-    content = read_report(executed_nb)
+    content = content if content is not None else read_report(executed_nb)
     markup = analysis_page(content, program=program, analysis=analysis, demo=demo,
                            provenance=provenance)
     for slip in slips.scan(markup, program.id):  # wording slips: say so, never block a report
