@@ -294,7 +294,7 @@ class _Scheduler:
                     for into, key in ((self.summary.memory, "total"),
                                       (self.summary.memory_bound, "bound")):
                         into[mem["pid"]] = max(into.get(mem["pid"], 0.0), mem.get(key, 0.0))
-                if not preload.is_alive() and preload.ident is None:
+                if preload.ident is None:
                     preload.start()  # after start-up, while this process waits anyway
                 if func is tasks.execute_notebook:
                     self._notebook_done(target, analysis, result)
@@ -328,6 +328,8 @@ class _Scheduler:
             return
         failed = [a for a in target.analyses if not target.results[a].get("ok")]
         if failed:
+            for done in target.results.values():  # no render: let go of what was read
+                done.pop("content", None)
             kept = publish.keep_failed(target.staging, target.out_dir, failed)
             for name in failed:
                 notebook = next((k for k in kept if k.stem == name), None)
