@@ -85,6 +85,31 @@ def test_notebooks_go_in_groups_of_targets_that_finish_together():
             (t.key, a) for t in todo for a in t.analyses)
 
 
+def test_outputs_are_the_nodes_nbformat_makes_without_the_check_per_output():
+    import nbclient.client
+    from nbformat import NotebookNode
+    from nbformat.v4 import output_from_msg as nbformat_output
+
+    from pipeline.engine import kernels
+
+    assert nbclient.client.output_from_msg is kernels.output_from_msg
+    messages = [
+        ("display_data", {"data": {"text/html": "<b>x</b>", "image/png": "iVBO"},
+                          "metadata": {"image/png": {"width": 640}}}),
+        ("execute_result", {"data": {"text/plain": "1"}, "metadata": {}, "execution_count": 3}),
+        ("stream", {"name": "stderr", "text": "warning\n"}),
+        ("error", {"ename": "ValueError", "evalue": "bad", "traceback": ["line 1"]}),
+    ]
+    for kind, content in messages:
+        msg = {"header": {"msg_type": kind}, "content": content}
+        ours, theirs = kernels.output_from_msg(msg), nbformat_output(msg)
+        assert ours == theirs
+        assert all(isinstance(ours[k], NotebookNode) == isinstance(theirs[k], NotebookNode)
+                   for k in theirs)
+    with pytest.raises(ValueError, match="status"):
+        kernels.output_from_msg({"header": {"msg_type": "status"}, "content": {}})
+
+
 def test_second_run_refuses_or_waits_with_a_message(tmp_path):
     holder = _hold_lock(tmp_path)
     try:

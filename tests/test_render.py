@@ -341,6 +341,22 @@ def test_print_tables_get_measured_column_widths_by_the_automatic_layout_rule():
     assert "table.fixed { table-layout: fixed; }" in printed
 
 
+def test_print_stylesheets_are_parsed_once_and_the_page_keeps_none_of_its_own():
+    from pipeline.render.html import stylesheet
+    from pipeline.render.pdf import print_source
+
+    page = (f"<html><head><style>\n{stylesheet()}\n</style></head><body><p>x</p>"
+            "<!--screen-only--><table><tr><td>long</td></tr></table><!--/screen-only-->"
+            "</body></html>")
+    text, sheets = print_source(page)
+    assert "<style" not in text and "long" not in text and "<p>x</p>" in text
+    again = print_source(page)[1]
+    assert len(sheets) == 2 and all(a is b for a, b in zip(sheets, again, strict=True))
+    # A page that is not ours keeps its stylesheet and gets print.css inline, as before.
+    foreign, none = print_source("<html><head><style>p{}</style></head><body></body></html>")
+    assert none == [] and "p{}" in foreign and "table.fixed" in foreign
+
+
 def test_figure_ticks_follow_the_report_language():
     def ticks(language):
         fig, ax = figures.new_figure(width=7.0, height=3.8)  # ticks every 2 000

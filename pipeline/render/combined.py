@@ -55,15 +55,16 @@ def layout(html_text: str, base_url: Path | None = None):
     """
     from weasyprint import HTML
 
-    from pipeline.render.pdf import font_clock, with_print_css
+    from pipeline.render.pdf import font_clock, print_source
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     # A file inside the folder, not the folder: WeasyPrint adds the trailing slash only for
     # folders that exist, and the publish folder may not exist yet.
     base = str(Path(base_url) / "index.html") if base_url is not None else None
+    page, stylesheets = print_source(html_text)
     with font_clock():
-        return HTML(string=with_print_css(html_text), base_url=base,
-                    url_fetcher=_fetcher()).render()
+        return HTML(string=page, base_url=base, url_fetcher=_fetcher()).render(
+            stylesheets=stylesheets)
 
 
 def write(document, out_pdf: Path, *, title: str, language: str) -> Path:
