@@ -28,6 +28,7 @@ from papermill.engines import NBClientEngine, papermill_engines
 from papermill.utils import merge_kwargs, remove_args
 
 from pipeline.engine import procs
+from pipeline.engine.procs import loopback_ok
 
 KERNEL_NAME = "python3"
 ENGINE_NAME = "innsikt-warm"
@@ -111,21 +112,6 @@ def _start_hint(exc: BaseException) -> str:
                 "enable the loopback interface (for example `ip link set lo up`, or run the "
                 "container without --network none)")
     return f"the notebook kernel could not start: {type(exc).__name__}: {exc}"
-
-
-def loopback_ok() -> bool:
-    """Whether a TCP socket can be bound and reached on 127.0.0.1 (what kernels use)."""
-    import socket
-
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
-            server.bind(("127.0.0.1", 0))
-            server.listen(1)
-            with socket.create_connection(server.getsockname(), timeout=2):
-                pass
-        return True
-    except OSError:
-        return False
 
 
 SAVE_EVERY = 10.0  # seconds between papermill's saves of a running notebook

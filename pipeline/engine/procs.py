@@ -179,3 +179,22 @@ def terminate_as_interrupt():
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def loopback_ok() -> bool:
+    """Whether a TCP socket can be bound and reached on 127.0.0.1 (what kernels use).
+
+    Here rather than in :mod:`pipeline.engine.kernels` so the run can check before it starts
+    its workers without importing papermill and nbclient (most of a second) first.
+    """
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+            server.bind(("127.0.0.1", 0))
+            server.listen(1)
+            with socket.create_connection(server.getsockname(), timeout=2):
+                pass
+        return True
+    except OSError:
+        return False

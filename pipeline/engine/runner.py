@@ -226,9 +226,7 @@ def _build(todo, summary, *, source, workers, scheduler, say) -> None:
 
 
 def _loopback() -> bool:
-    from pipeline.engine.kernels import loopback_ok
-
-    return loopback_ok()
+    return procs.loopback_ok()
 
 
 def notebook_order(todo: list, workers: int) -> list[tuple]:
