@@ -128,9 +128,11 @@ def _with_widths(match: re.Match) -> str:
     table_em, shares = column_widths(needs)
     width = f"{table_em:.2f}em" if table_em is not None else "100%"
     cols = "".join(f'<col style="width:{share:.2f}%">' for share in shares)
-    opening = opening[:-1].rstrip() + f' class="fixed" style="width:{width}">' \
-        if "class=" not in opening else \
-        opening.replace('class="', 'class="fixed ', 1)[:-1] + f' style="width:{width}">'
+    if 'class="' in opening:
+        opening = opening.replace('class="', 'class="fixed ', 1)[:-1]
+    else:
+        opening = opening[:-1].rstrip() + ' class="fixed"'
+    opening += f' style="width:{width}">'
     caption_end = body.find("</caption>")
     at = caption_end + len("</caption>") if caption_end >= 0 else 0
     return f"{lead}{opening}{body[:at]}<colgroup>{cols}</colgroup>{body[at:]}{closing}"
