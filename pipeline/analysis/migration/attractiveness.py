@@ -263,8 +263,12 @@ def _group_residual(fitted: pd.DataFrame, regions: np.ndarray, area: str) -> dic
 
 
 def attractiveness(change: pd.DataFrame, employment: pd.DataFrame, compared: Sequence[str],
-                   window: int = 3, seed: int = 11) -> pd.DataFrame:
+                   window: int = 3, seed: int = 11, *, windows: dict | None = None
+                   ) -> pd.DataFrame:
     """Rolling-window attractiveness residuals for the areas ``compared`` (first: the region).
+
+    ``windows``: the fits of :func:`fitted_windows` for these frames and ``window``, when the
+    caller has them already (it then need not hash the frames again).
 
     Returns:
         One row per (window end, area): ``last``, ``first``, ``area``, ``actual``,
@@ -273,7 +277,9 @@ def attractiveness(change: pd.DataFrame, employment: pd.DataFrame, compared: Seq
         ``n_municipalities``, and the model's ``job_coef``, ``job_low``, ``job_high``.
     """
     rows = []
-    for last, (panel, fitted, res) in fitted_windows(change, employment, window).items():
+    if windows is None:
+        windows = fitted_windows(change, employment, window)
+    for last, (panel, fitted, res) in windows.items():
         if res is None:
             continue
         ci = np.asarray(res.conf_int())
@@ -314,9 +320,14 @@ def rank_intervals(part: pd.DataFrame, seed: int = 11, draws: int = 2000) -> pd.
     return part.assign(rank_low=low.astype(int), rank_high=np.ceil(high).astype(int))
 
 
-def latest_model(change: pd.DataFrame, employment: pd.DataFrame, window: int = 3):
-    """The fitted model of the latest window (for the coefficient table), or None."""
-    windows = fitted_windows(change, employment, window)
+def latest_model(change: pd.DataFrame, employment: pd.DataFrame, window: int = 3, *,
+                 windows: dict | None = None):
+    """The fitted model of the latest window (for the coefficient table), or None.
+
+    ``windows``: as for :func:`attractiveness`.
+    """
+    if windows is None:
+        windows = fitted_windows(change, employment, window)
     if not windows:
         last = min(int(employment["year"].max()),
                    int(change.loc[change["measure"] == "Innflytting", "year"].max()))

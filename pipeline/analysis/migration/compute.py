@@ -265,11 +265,12 @@ def _attractiveness_part(frames: dict, area: str, comparison: list[str]) -> dict
     change, jobs = frames["population_change"], frames["employment_by_industry"]
     if change.empty or jobs.empty or area == areas.NATIONAL:
         return {}
+    windows = at.fitted_windows(change, jobs, WINDOW)  # fitted (or found) once for both
     attr = at.attractiveness(change, jobs, comparison_set(area, comparison, change),
-                             window=WINDOW)
+                             window=WINDOW, windows=windows)
     if attr.empty or area not in set(attr["area"]):
         return {}
-    res, panel = at.latest_model(change, jobs, WINDOW)
+    res, panel = at.latest_model(change, jobs, WINDOW, windows=windows)
     out = {"attractiveness": attr}
     if res is not None:
         ci = np.asarray(res.conf_int())
