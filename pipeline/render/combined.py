@@ -38,13 +38,6 @@ _FOOT_NUMBERS = re.compile(r"(\d+) / (\d+)$")
 FRONT_PASSES = 3  # layouts of the front at most (the page map converges after one or two)
 
 
-def _fetcher():
-    from weasyprint import URLFetcher
-
-    # Reports are self-contained; nothing but inline data and local files is read.
-    return URLFetcher(allowed_protocols=("file", "data"))
-
-
 def layout(html_text: str, base_url: Path | None = None):
     """Lay out a page with the print stylesheet into a WeasyPrint ``Document``.
 
@@ -55,7 +48,7 @@ def layout(html_text: str, base_url: Path | None = None):
     """
     from weasyprint import HTML
 
-    from pipeline.render.pdf import font_clock, print_source
+    from pipeline.render.pdf import font_clock, offline_fetcher, print_source
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     # A file inside the folder, not the folder: WeasyPrint adds the trailing slash only for
@@ -63,7 +56,7 @@ def layout(html_text: str, base_url: Path | None = None):
     base = str(Path(base_url) / "index.html") if base_url is not None else None
     page, stylesheets = print_source(html_text)
     with font_clock():
-        return HTML(string=page, base_url=base, url_fetcher=_fetcher()).render(
+        return HTML(string=page, base_url=base, url_fetcher=offline_fetcher()).render(
             stylesheets=stylesheets)
 
 

@@ -180,7 +180,7 @@ def font_clock():
         os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
-def _offline_fetcher():
+def offline_fetcher():
     from weasyprint import URLFetcher
 
     # Reports are self-contained; anything else (http, https, ftp) must not be fetched.
@@ -209,8 +209,12 @@ def with_print_css(html_text: str) -> str:
     marker = "</head>"
     if marker not in html_text:
         raise ValueError("the report HTML has no </head>; render it with pipeline.render")
-    html_text = with_column_widths(_SCREEN_ONLY.sub("", html_text))
-    return html_text.replace(marker, f"<style>\n{css}\n</style>\n{marker}", 1)
+    return _for_paper(html_text).replace(marker, f"<style>\n{css}\n</style>\n{marker}", 1)
+
+
+def _for_paper(html_text: str) -> str:
+    """The page without what paper leaves out, its report tables with measured widths."""
+    return with_column_widths(_SCREEN_ONLY.sub("", html_text))
 
 
 def print_source(html_text: str) -> tuple[str, list]:
@@ -230,7 +234,7 @@ def print_source(html_text: str) -> tuple[str, list]:
     inline = f"<style>\n{report_css}\n</style>"
     if inline not in html_text or "</head>" not in html_text:
         return with_print_css(html_text), []
-    page = with_column_widths(_SCREEN_ONLY.sub("", html_text.replace(inline, "", 1)))
+    page = _for_paper(html_text.replace(inline, "", 1))
     print_css = PRINT_CSS.read_text(encoding="utf-8").strip()
     return page, [_parsed(report_css), _parsed(print_css)]
 
@@ -261,7 +265,7 @@ def write_pdf(out_pdf: Path, *, title: str, language: str, html_path: Path | Non
     if html_path is not None:
         html_text = Path(html_path).read_text(encoding="utf-8")
     page, stylesheets = print_source(html_text or "")
-    source = HTML(string=page, base_url=None, url_fetcher=_offline_fetcher())
+    source = HTML(string=page, base_url=None, url_fetcher=offline_fetcher())
     created = fixed_date()
     with font_clock():
         document = source.render(stylesheets=stylesheets)
