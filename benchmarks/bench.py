@@ -5,10 +5,11 @@ Measured side by side in one run, on a temporary copy of the project with demo d
 1. **innsikt vs the hand-written loop** on the same notebooks (every programme × analysis) and
    the same worker count: `innsikt run --force -j N` (HTML *and* PDF, programme pages, combined
    PDF, workbook) against `papermill` CLI then `jupyter nbconvert --to html` CLI per notebook,
-   N at a time (HTML only). The two run in turn, loop then innsikt, in ``--rounds`` rounds
-   (default 2); each round's ratio is loop wall / innsikt wall, and the figure is their median.
-   A round's two runs follow each other, so a change in the machine's speed during the bench
-   (a shared virtual machine drifts by 10 % within minutes) moves both sides of a ratio.
+   N at a time (HTML only). The two run in turn in ``--rounds`` rounds (default 3; loop first
+   in odd rounds, innsikt first in even ones); each round's ratio is loop wall / innsikt wall,
+   and the figure is their median. A round's two runs follow each other and the order
+   alternates, so a change in the machine's speed during the bench (a shared virtual machine
+   drifts by 10 % within minutes) moves both sides of a ratio and favours neither.
 2. **Per-notebook overhead**: wall time per notebook minus its cells' own execution time (from
    papermill's per-cell metadata), for the notebook task (papermill + HTML on a warm kernel),
    and for the whole run (wall × workers / notebooks − cells: everything else, PDFs included).
@@ -155,20 +156,30 @@ def _peak(summary) -> float:
     return max(summary.memory.values()) if summary.memory else float("nan")
 
 
-def compare(programmes: list[str], workers: int, rounds: int = 2) -> None:
+def _timed_loop(programmes: list[str], workers: int) -> tuple[float, float]:
+    """The hand-written loop's wall and CPU time."""
+    cpu = _cpu()
+    loop = _loop(Path(os.environ["INNSIKT_ROOT"]), programmes, workers)
+    return loop, _cpu() - cpu
+
+
+def compare(programmes: list[str], workers: int, rounds: int = 3) -> None:
     print(f"\n(1) innsikt vs papermill + nbconvert CLI loop, {workers} workers, "
           f"{len(programmes)} programmes, {rounds} rounds", flush=True)
     load = _load()
     measured = []
     for number in range(1, rounds + 1):
+        loop_first = number % 2 == 1  # alternate, so a steady drift favours neither side
+        if loop_first:
+            loop, loop_cpu = _timed_loop(programmes, workers)
         cpu = _cpu()
-        loop = _loop(Path(os.environ["INNSIKT_ROOT"]), programmes, workers)
-        loop_cpu, cpu = _cpu() - cpu, _cpu()
         summary, wall = _innsikt(programmes, workers)
         innsikt_cpu = _cpu() - cpu
+        if not loop_first:
+            loop, loop_cpu = _timed_loop(programmes, workers)
         measured.append((loop / wall, loop, loop_cpu, summary, wall, innsikt_cpu))
         n = len(summary.notebooks)
-        print(f"  round {number}", flush=True)
+        print(f"  round {number} ({'loop' if loop_first else 'innsikt'} first)", flush=True)
         _line(f"hand-written loop ({n} notebooks, HTML only)",
               f"{loop:6.1f} s   CPU {loop_cpu:6.1f} s")
         _line("innsikt run --force (HTML + PDF + combined + workbook)",
@@ -290,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--area-program", default="",
                         help="program parameter for area notebooks (default: none)")
     parser.add_argument("--skip-compare", action="store_true")
-    parser.add_argument("--rounds", type=int, default=2,
+    parser.add_argument("--rounds", type=int, default=3,
                         help="rounds of loop-then-innsikt in (1); the ratio is their median")
     parser.add_argument("--quick", action="store_true",
                         help="two programmes and four areas (a development check; the "
