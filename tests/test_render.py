@@ -351,7 +351,7 @@ def test_print_stylesheets_are_parsed_once_and_the_page_keeps_none_of_its_own():
     text, sheets = print_source(page)
     assert "<style" not in text and "long" not in text and "<p>x</p>" in text
     again = print_source(page)[1]
-    assert len(sheets) == 2 and all(a is b for a, b in zip(sheets, again, strict=True))
+    assert len(sheets) == 3 and all(a is b for a, b in zip(sheets, again, strict=True))
     # A page that is not ours keeps its stylesheet and gets print.css inline, as before.
     foreign, none = print_source("<html><head><style>p{}</style></head><body></body></html>")
     assert none == [] and "p{}" in foreign and "table.fixed" in foreign
@@ -467,6 +467,39 @@ def test_pdf_embeds_its_fonts(pdf_reader):
                 fonts.add((str(font["/BaseFont"]),
                            any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3"))))
     assert fonts and all(embedded for _, embedded in fonts), fonts
+    # set in the bundled faces (pipeline.render.print_fonts), not whatever the system has
+    assert {name.split("+")[-1] for name, _ in fonts} >= {"innsikt-Sans", "innsikt-Sans-Bold"}
+
+
+def test_bundled_print_fonts_cover_every_character_of_the_texts_and_area_names():
+    from fontTools.ttLib import TTFont
+
+    from pipeline.render import print_fonts
+
+    package = Path(print_fonts.__file__).resolve().parents[1]
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted(package.glob("texts/*.yml")))
+    text += "".join(p.read_text(encoding="utf-8") for p in sorted(package.glob("data/*.csv")))
+    needed = {c for c in text if c.isprintable() and not c.isspace()}
+    assert {"ø", "å", "á", "š", "−"} <= needed  # the texts and the Sámi names were read
+    for _, _, _, name in print_fonts.FACES:
+        cmap = TTFont(print_fonts.FONTS_DIR / name).getBestCmap()
+        missing = sorted(c for c in needed if ord(c) not in cmap)
+        assert not missing, f"{name} lacks {missing}: add their block to UNICODE_RANGES"
+        assert "GPOS" not in TTFont(print_fonts.FONTS_DIR / name)  # see the module docstring
+
+
+@pytest.mark.skipif(not Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").is_file(),
+                    reason="DejaVu fonts are not installed here")
+def test_bundled_print_fonts_are_made_again_from_dejavu(tmp_path):
+    from fontTools.ttLib import TTFont
+
+    from pipeline.render import print_fonts
+
+    for path in print_fonts.build(Path("/usr/share/fonts/truetype/dejavu"), tmp_path):
+        made, bundled = TTFont(path), TTFont(print_fonts.FONTS_DIR / path.name)
+        assert sorted(made.keys()) == sorted(bundled.keys()), path.name
+        assert made.getBestCmap() == bundled.getBestCmap(), path.name
+        assert made.getGlyphOrder() == bundled.getGlyphOrder(), path.name
 
 
 def test_pdf_is_byte_identical_when_rendered_again(built, tmp_path):

@@ -24,7 +24,6 @@ from different analyses never collide and the front page's links find their sect
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -39,25 +38,10 @@ FRONT_PASSES = 3  # layouts of the front at most (the page map converges after o
 
 
 def layout(html_text: str, base_url: Path | None = None):
-    """Lay out a page with the print stylesheet into a WeasyPrint ``Document``.
+    """Lay out a page with the print stylesheet (see :func:`pipeline.render.pdf.layout`)."""
+    from pipeline.render.pdf import layout as lay_out
 
-    Args:
-        html_text: a page from :mod:`pipeline.render`.
-        base_url: the folder the PDF will be published in (relative links resolve against
-            it); None keeps them relative.
-    """
-    from weasyprint import HTML
-
-    from pipeline.render.pdf import font_clock, offline_fetcher, print_source
-
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    # A file inside the folder, not the folder: WeasyPrint adds the trailing slash only for
-    # folders that exist, and the publish folder may not exist yet.
-    base = str(Path(base_url) / "index.html") if base_url is not None else None
-    page, stylesheets = print_source(html_text)
-    with font_clock():
-        return HTML(string=page, base_url=base, url_fetcher=offline_fetcher()).render(
-            stylesheets=stylesheets)
+    return lay_out(html_text, base_url)
 
 
 def write(document, out_pdf: Path, *, title: str, language: str) -> Path:

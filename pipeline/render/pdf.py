@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 
 from pipeline import io
+from pipeline.render import print_fonts
 from pipeline.render.print_tables import with_column_widths
 
 PDF_VARIANT = "pdf/ua-1"
@@ -225,8 +226,10 @@ def print_source(html_text: str) -> tuple[str, list]:
     stylesheets, parsed once per process (:func:`_parsed`) instead of in every layout (about
     75 ms each time). WeasyPrint gives such stylesheets the "user" origin; since the page then
     has no stylesheet of its own, they keep their order (print.css after report.css) and their
-    precedence over WeasyPrint's defaults, so the cascade is the same. A page without the
-    report stylesheet (not made by :mod:`pipeline.render`) gets :func:`with_print_css`.
+    precedence over WeasyPrint's defaults, so the cascade is the same. First comes the
+    bundled fonts' ``@font-face`` stylesheet (:mod:`pipeline.render.print_fonts`). A page
+    without the report stylesheet (not made by :mod:`pipeline.render`) gets
+    :func:`with_print_css` (and the system's fonts).
     """
     from pipeline.render.html import stylesheet
 
@@ -236,7 +239,7 @@ def print_source(html_text: str) -> tuple[str, list]:
         return with_print_css(html_text), []
     page = _for_paper(html_text.replace(inline, "", 1))
     print_css = PRINT_CSS.read_text(encoding="utf-8").strip()
-    return page, [_parsed(report_css), _parsed(print_css)]
+    return page, [print_fonts.font_faces(), _parsed(report_css), _parsed(print_css)]
 
 
 @functools.lru_cache(maxsize=8)
@@ -245,7 +248,28 @@ def _parsed(css_text: str):
     edited stylesheet is parsed again in a long-lived worker)."""
     from weasyprint import CSS
 
-    return CSS(string=css_text)
+    return CSS(string=css_text, font_config=print_fonts.font_config())
+
+
+def layout(html_text: str, base_url: Path | None = None):
+    """Lay out a page with the print stylesheet into a WeasyPrint ``Document``.
+
+    Args:
+        html_text: a page from :mod:`pipeline.render`.
+        base_url: the folder the PDF will be published in (relative links resolve against
+            it); None keeps them relative.
+    """
+    from weasyprint import HTML
+
+    # WeasyPrint logs every CSS property it ignores; keep the run's output readable.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    # A file inside the folder, not the folder: WeasyPrint adds the trailing slash only for
+    # folders that exist, and the publish folder may not exist yet.
+    base = str(Path(base_url) / "index.html") if base_url is not None else None
+    page, stylesheets = print_source(html_text)
+    with font_clock():
+        return HTML(string=page, base_url=base, url_fetcher=offline_fetcher()).render(
+            stylesheets=stylesheets, font_config=print_fonts.font_config())
 
 
 def write_pdf(out_pdf: Path, *, title: str, language: str, html_path: Path | None = None,
@@ -258,17 +282,11 @@ def write_pdf(out_pdf: Path, *, title: str, language: str, html_path: Path | Non
     ``base_url`` is accepted for older callers and ignored.
     """
     del base_url
-    from weasyprint import HTML
-
-    # WeasyPrint logs every CSS property it ignores; keep the run's output readable.
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
     if html_path is not None:
         html_text = Path(html_path).read_text(encoding="utf-8")
-    page, stylesheets = print_source(html_text or "")
-    source = HTML(string=page, base_url=None, url_fetcher=offline_fetcher())
+    document = layout(html_text or "")
     created = fixed_date()
     with font_clock():
-        document = source.render(stylesheets=stylesheets)
         document.metadata.title = title
         document.metadata.lang = language
         document.metadata.generator = "innsikt"
