@@ -348,8 +348,16 @@ def test_ctrl_c_ends_every_worker_and_kernel(tiny):
     assert not (tiny / "reports" / "alpha" / "index.html").exists()
 
 
-def test_package_fingerprint_hashes_the_validation_table_the_reports_print():
-    from pipeline.analysis.effects import tables
+def test_package_fingerprint_hashes_the_validation_table_the_reports_print(tmp_path,
+                                                                            monkeypatch):
+    from pipeline import validation_table
     from pipeline.engine import state
 
-    assert state.VALIDATION_RESULTS == tables.VALIDATION_RESULTS
+    assert state.VALIDATION_RESULTS == validation_table.VALIDATION_RESULTS
+    assert state.VALIDATION_RESULTS.is_file()  # the committed validation/results.md
+    table = tmp_path / "results.md"
+    table.write_text("| a | did | 400 | 4.5 % | 93.8 % | ok |\n", encoding="utf-8")
+    monkeypatch.setattr(state, "VALIDATION_RESULTS", table)
+    before = state.package_fingerprint()
+    table.write_text("| a | did | 400 | 5.5 % | 93.8 % | ok |\n", encoding="utf-8")
+    assert state.package_fingerprint() != before

@@ -13,7 +13,6 @@ import pytest
 
 from pipeline import indicators
 from pipeline.analysis.competence_gap import demand as dm
-from pipeline.analysis.effects import tables
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "validation"))
@@ -69,12 +68,14 @@ def test_validation_table_parses_the_published_rows(tmp_path):
             "| b | SSB | 400 | – | – | no interval |\n")
     path = tmp_path / "results.md"
     path.write_text(text, encoding="utf-8")
-    table = tables.validation_table(path)
+    from pipeline.validation_table import validation_table
+
+    table = validation_table(path)
     assert table["design"].tolist() == ["a", "b"]
     assert table.loc[0, "null_rejection"] == pytest.approx(4.5)
     assert np.isnan(table.loc[1, "coverage"])
-    assert tables.validation_table(tmp_path / "missing.md").empty
-    assert len(tables.validation_table()) >= 40  # the committed table
+    assert validation_table(tmp_path / "missing.md").empty
+    assert len(validation_table()) >= 40  # the committed table
 
 
 def test_plausible_effect_is_diluted_on_a_county_statistic():
@@ -85,8 +86,8 @@ def test_plausible_effect_is_diluted_on_a_county_statistic():
 
 
 def test_methods_appendix_carries_the_validation_table_and_its_summary():
-    from pipeline.analysis.effects.tables import validation_summary, validation_table
     from pipeline.render.html import validation_context
+    from pipeline.validation_table import validation_summary, validation_table
 
     table = validation_table()
     summary = validation_summary(table)

@@ -20,13 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__, config, datasets, io
+from pipeline.validation_table import VALIDATION_RESULTS
 
 TRACKED_PACKAGES = ("pandas", "numpy", "statsmodels", "matplotlib", "papermill", "nbconvert",
                     "weasyprint", "pydantic", "pyarrow", "openpyxl", "distributed")
 MANIFEST = "manifest.json"
-# pipeline.analysis.effects.tables.VALIDATION_RESULTS, named here rather than imported: that
-# import loads statsmodels and scipy, seconds in the run's parent before any worker starts.
-VALIDATION_RESULTS = Path(__file__).resolve().parents[2] / "validation" / "results.md"
 
 
 def hash_bytes(*chunks: bytes) -> str:

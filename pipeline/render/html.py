@@ -232,7 +232,7 @@ def methods_context(program: Program, provenance: Iterable[Mapping[str, Any]],
 def validation_context(lang: str) -> dict[str, Any]:
     """The measured size and coverage of every estimator (``make validate``), for the methods
     appendix: the whole table (analysis reports) and one row per estimator (combined PDF)."""
-    from pipeline.analysis.effects.tables import validation_summary, validation_table
+    from pipeline.validation_table import validation_summary, validation_table
 
     table = validation_table()
 
