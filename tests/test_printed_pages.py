@@ -117,6 +117,25 @@ def _pages(path: Path) -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("barometer", [False, True])
+def test_the_front_guess_matches_a_front_of_its_usual_length(barometer):
+    """The front is laid out once when the guess was right (a programme without a barometer
+    used to be laid out twice: its guess named a barometer anchor the front never has)."""
+    from types import SimpleNamespace as Page
+
+    mains = {"migration": [Page(anchors={"a-migration-main": 1}), Page(anchors={})]}
+    appendix = Page(pages=[Page(anchors={"all-methods": 1})])
+    front_pages = [Page(anchors={"front": 1})]
+    if barometer:
+        front_pages.append(Page(anchors={"barometer-title": 1}))
+    front = Page(pages=front_pages)
+    guess = combined._guess(len(front_pages), mains, appendix, barometer=barometer)
+    found = combined.page_numbers(front, mains, appendix)
+    assert combined._used(guess) == combined._used(found)
+    assert found["a-migration-main"] == len(front_pages) + 1
+    assert found["all-methods"] == len(front_pages) + 3
+
+
 def test_page_one_answers_each_programmes_questions(printed):
     reports, ids = printed
     assert set(REQUIRED) <= set(ids)

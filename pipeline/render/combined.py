@@ -191,21 +191,29 @@ def _used(numbers: Mapping[str, int]) -> dict[str, int]:
             if k == "barometer-title" or k.startswith(("a-", "all-"))}
 
 
-def _guess(front_pages: int, mains: Mapping[str, list], appendix) -> dict[str, int]:
-    """The page map if the front has ``front_pages`` pages (the barometer on the last)."""
+def _guess(front_pages: int, mains: Mapping[str, list], appendix, *,
+           barometer: bool) -> dict[str, int]:
+    """The page map if the front has ``front_pages`` pages (the barometer, if any, on the last).
+
+    Only a front with a barometer has its anchor: a guess naming it for a front without one
+    never matched the laid-out front, which was then laid out a second time for nothing.
+    """
     from types import SimpleNamespace
 
     blank = SimpleNamespace(pages=[SimpleNamespace(anchors={})] * front_pages)
-    return {**page_numbers(blank, mains, appendix), "barometer-title": front_pages}
+    guess = page_numbers(blank, mains, appendix)
+    if barometer:
+        guess["barometer-title"] = front_pages
+    return guess
 
 
-def _front_layout(page, mains: Mapping[str, list], appendix, base_url, front_pages: int):
+def _front_layout(page, mains: Mapping[str, list], appendix, base_url, *, barometer: bool):
     """The front laid out with the combined file's page numbers in its contents and pointers.
 
-    Laid out first with the numbers it would have at ``front_pages`` pages (page 1, and the
-    barometer's page when there is one); again only when that guess moved its own pages.
+    Laid out first with the numbers it would have at its usual length (page 1, and a page for
+    the barometer when there is one); again only when that guess moved its own pages.
     """
-    pages = _guess(front_pages, mains, appendix)
+    pages = _guess(2 if barometer else 1, mains, appendix, barometer=barometer)
     front = layout(page(pages), base_url)
     for _ in range(FRONT_PASSES - 1):
         found = page_numbers(front, mains, appendix)
@@ -244,8 +252,7 @@ def write_combined(program, reports: Mapping[str, Any], documents: Mapping[str, 
     appendix = layout(page("appendix"), base_url)
     from pipeline.render import frontpage
 
-    front_pages = 2 if frontpage.barometer(reports) else 1  # the barometer has a page
     front = _front_layout(lambda pages: page("front", pages), mains, appendix, base_url,
-                          front_pages)
+                          barometer=bool(frontpage.barometer(reports)))
     document = combine(front, mains, appendix)
     return write(document, out_pdf, title=program.title, language=program.language)
