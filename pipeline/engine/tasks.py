@@ -190,9 +190,10 @@ def settle_heap() -> None:
     cycle made of such objects would wait for the worker to end.
 
     The youngest generation is also collected less often (every :data:`WORKER_GC_YOUNG`
-    allocations instead of Python's 700): a layout makes millions of short-lived boxes, and
-    the collections between them cost about a tenth of a render (median of three renders in
-    fresh processes, three alternating pairs: 5.6–6.0 s against 4.9–5.8 s). The warm kernels
+    allocations instead of Python's 700): a layout makes a great many short-lived objects
+    (boxes, styles, text runs), and the collections between them cost about a tenth of a
+    render (median of three renders in fresh processes, three alternating pairs: 5.6–6.0 s
+    against 4.9–5.8 s). The warm kernels
     keep Python's default: the same change measured nothing on the notebooks' cells.
     """
     import gc
