@@ -39,20 +39,6 @@ def cached(func: Callable[[str], Any], source: str) -> Any:
     return _CACHE[key]
 
 
-def layout(html_text: str, base_url: Path):
-    """Lay out a report page (see :func:`pipeline.render.combined.layout`)."""
-    from pipeline.render import combined
-
-    return combined.layout(html_text, base_url)
-
-
-def write(document, out_pdf: Path, *, title: str, language: str) -> Path:
-    """Write a laid-out document (see :func:`pipeline.render.combined.write`)."""
-    from pipeline.render import combined
-
-    return combined.write(document, out_pdf, title=title, language=language)
-
-
 def render_outputs(program, out_dir: Path, analyses: list[str], *, demo: bool,
                    provenance: list[dict], language: str = "",
                    base_url: Path | None = None,
@@ -98,10 +84,10 @@ def render_outputs(program, out_dir: Path, analyses: list[str], *, demo: bool,
         documents = {}
         for analysis in analyses:
             html = out_dir / f"{analysis}.html"
-            documents[analysis] = layout(html.read_text(encoding="utf-8"), base)
+            documents[analysis] = combined.layout(html.read_text(encoding="utf-8"), base)
             title = f"{program.title} – {texts.analysis_title(analysis, lang)}"
-            written[analysis] = write(documents[analysis], out_dir / f"{analysis}.pdf",
-                                      title=title, language=lang)
+            written[analysis] = combined.write(documents[analysis], out_dir / f"{analysis}.pdf",
+                                               title=title, language=lang)
         written["pdf"] = combined.write_combined(program, reports, documents,
                                                  out_dir / pdf_name, demo=demo,
                                                  provenance=provenance, base_url=base)

@@ -30,18 +30,12 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import io
+from pipeline.render.pdf import layout
 
 MAIN_START, DETAIL_START = "main-part", "detail-part"  # ids in report.html.j2
 FOOT_BOX = "@bottom-center"  # print.css: "<part> · <page> / <pages>"
 _FOOT_NUMBERS = re.compile(r"(\d+) / (\d+)$")
 FRONT_PASSES = 3  # layouts of the front at most (the page map converges after one or two)
-
-
-def layout(html_text: str, base_url: Path | None = None):
-    """Lay out a page with the print stylesheet (see :func:`pipeline.render.pdf.layout`)."""
-    from pipeline.render.pdf import layout as lay_out
-
-    return lay_out(html_text, base_url)
 
 
 def write(document, out_pdf: Path, *, title: str, language: str) -> Path:
